@@ -1,0 +1,3 @@
+"""advocate: a channel-mix advisor for advocacy campaigns."""
+
+__version__ = "0.1.0"

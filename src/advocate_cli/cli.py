@@ -1,0 +1,169 @@
+"""The Typer app: each command gathers inputs, calls the core, picks a renderer and returns an exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from advocate_cli import __version__
+from advocate_cli.errors import AdvocateError, ExitCode
+from advocate_cli.render import Format
+
+app = typer.Typer(
+    name="advocate",
+    help=(
+        "Choose a mix of virtual and analog methods for an advocacy campaign, "
+        "scored and explained, with the risks to weigh."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def report(error: AdvocateError) -> None:
+    """The one place an expected failure is printed: plain text on stderr, no traceback."""
+    sys.stderr.write(f"advocate: error: {error}\n")
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """The one handler: AdvocateError -> message on stderr and its exit code."""
+    try:
+        yield
+    except AdvocateError as exc:
+        report(exc)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, and keep Python from complaining at exit.
+        with contextlib.suppress(Exception):
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(int(ExitCode.OK)) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("advocate: interrupted\n")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"advocate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Choose a mix of virtual and analog methods for an advocacy campaign.
+
+    Exit codes: 0 ok; 1 problems found (a profile failed, a check found errors, a test failed);
+    2 could not run (bad flags, unreadable file, invalid rule set); 130 interrupted.
+    """
+
+
+RulesOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--rules", "-r", metavar="DIR", help="A rule directory layered over the defaults (repeatable).", show_default=False),
+]
+NoDefaultOpt = Annotated[
+    bool, typer.Option("--no-default-rules", help="Use only the --rules directories, not the shipped rules.")
+]
+
+
+@app.command()
+def plan(
+    profile: Annotated[
+        Optional[Path],
+        typer.Option("--profile", "-p", metavar="FILE", help="A profile YAML file (one audience).", show_default=False),
+    ] = None,
+    input: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--input", "-i", metavar="FILE|-", help="Profiles to plan in a batch: a YAML stream, a YAML list or JSON Lines; '-' is stdin "
+            "(repeatable).", show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        Optional[Format],
+        typer.Option(
+            "--format", "-f", help="Output format. Default: table on a terminal; "
+            "otherwise json for --profile and jsonl for a batch.", show_default=False, case_sensitive=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write results to this file (atomically) instead of stdout.",
+                     show_default=False),
+    ] = None,
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", "-s", metavar="KEY=VALUE", help="An answer as key=value (repeatable); lists comma-separated.",
+                     show_default=False),
+    ] = None,
+    country: Annotated[Optional[str], typer.Option(metavar="CODE", help="Shortcut for --set country=CODE.", show_default=False)] = None,
+    goal: Annotated[
+        Optional[list[str]], typer.Option(metavar="GOAL", help="Shortcut for --set goals=... (repeatable).", show_default=False)
+    ] = None,
+    audience: Annotated[
+        Optional[list[str]], typer.Option(metavar="AUDIENCE", help="Shortcut for --set audiences=... (repeatable).", show_default=False)
+    ] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    top: Annotated[int, typer.Option(min=2, max=50, help="How many methods make up the recommended mix.")] = 5,
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for judging which facts are past review. Default: today.",
+                     show_default=False),
+    ] = None,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad profile.")] = False,
+) -> None:
+    """Plan a channel mix for one audience profile, or for many.
+
+    \b
+    Examples:
+      advocate plan --profile examples/rural-parents-albania.yaml
+      advocate plan --profile my.yaml --format json
+      advocate plan --input profiles.yaml --format jsonl > plans.jsonl
+      cat profiles.yaml | advocate plan --format markdown
+      advocate plan --profile my.yaml --set budget=high --rules ./our-rules
+    """
+    from advocate_cli.commands import plan_command
+
+    with user_errors():
+        code = plan_command(
+            profile=profile,
+            inputs=input or [],
+            fmt=format,
+            output=output,
+            sets=set_ or [],
+            country=country,
+            goals=goal or [],
+            audiences=audience or [],
+            rules=rules or [],
+            no_default_rules=no_default_rules,
+            top=top,
+            as_of=as_of,
+            fail_fast=fail_fast,
+        )
+    raise typer.Exit(int(code))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - outside a command
+        sys.stderr.write("advocate: interrupted\n")
+        sys.exit(int(ExitCode.INTERRUPTED))

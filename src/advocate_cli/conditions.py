@@ -1,0 +1,298 @@
+"""The `when` language: data, not code. Each operator is one small function in a dict; conditions compile once into callables."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Test = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """What a condition may say about one key: its kind and, where known, its values."""
+
+    kind: str  # text | choice | multi | bool | country | number
+    values: tuple[Any, ...] | None = None  # allowed values, where the set is known
+
+
+@dataclass
+class ConditionProblem:
+    """A condition that cannot be compiled, at a path inside the condition."""
+
+    path: tuple[Any, ...]
+    message: str
+    hint: str | None = None
+    code: str = "condition"
+
+
+@dataclass
+class Compiled:
+    test: Test
+    problems: list[ConditionProblem] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+
+def _always(_: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _never(_: Mapping[str, Any]) -> bool:
+    return False
+
+
+# Each operator: (kinds it applies to, whether its value is a list, factory(key, value) -> test)
+def _eq(k: str, v: Any) -> Test:
+    return lambda c: c.get(k) == v
+
+
+def _ne(k: str, v: Any) -> Test:
+    return lambda c: c.get(k) != v
+
+
+def _in(k: str, v: Any) -> Test:
+    vs = frozenset(v)
+    return lambda c: c.get(k) in vs
+
+
+def _not_in(k: str, v: Any) -> Test:
+    vs = frozenset(v)
+    return lambda c: c.get(k) not in vs
+
+
+_EMPTY: frozenset = frozenset()
+
+
+def _contains(k: str, v: Any) -> Test:
+    return lambda c: v in c.get(k, _EMPTY)
+
+
+def _contains_any(k: str, v: Any) -> Test:
+    vs = frozenset(v)
+    return lambda c: not vs.isdisjoint(c.get(k, _EMPTY))
+
+
+def _contains_all(k: str, v: Any) -> Test:
+    vs = frozenset(v)
+    return lambda c: vs <= c.get(k, _EMPTY)
+
+
+def _contains_none(k: str, v: Any) -> Test:
+    vs = frozenset(v)
+    return lambda c: vs.isdisjoint(c.get(k, _EMPTY))
+
+
+def _cmp(op: Callable[[Any, Any], bool]) -> Callable[[str, Any], Test]:
+    def factory(k: str, v: Any) -> Test:
+        def test(c: Mapping[str, Any]) -> bool:
+            x = c.get(k)
+            return x is not None and op(x, v)
+
+        return test
+
+    return factory
+
+
+def _is_set(k: str, v: Any) -> Test:
+    if v:
+        return lambda c: c.get(k) is not None
+    return lambda c: c.get(k) is None
+
+
+SCALAR = ("text", "choice", "bool", "country", "number")
+MULTI = ("multi",)
+
+OPERATORS: dict[str, tuple[tuple[str, ...], str, Callable[[str, Any], Test]]] = {
+    "eq": (SCALAR, "value", _eq),
+    "ne": (SCALAR, "value", _ne),
+    "in": (SCALAR, "list", _in),
+    "not_in": (SCALAR, "list", _not_in),
+    "contains": (MULTI, "value", _contains),
+    "contains_any": (MULTI, "list", _contains_any),
+    "contains_all": (MULTI, "list", _contains_all),
+    "contains_none": (MULTI, "list", _contains_none),
+    "gt": (("number",), "number", _cmp(lambda a, b: a > b)),
+    "gte": (("number",), "number", _cmp(lambda a, b: a >= b)),
+    "lt": (("number",), "number", _cmp(lambda a, b: a < b)),
+    "lte": (("number",), "number", _cmp(lambda a, b: a <= b)),
+    "is_set": (SCALAR + MULTI, "bool", _is_set),
+}
+COMBINATORS = ("all", "any", "not")
+
+
+def nearest(word: str, options: Any) -> str | None:
+    """The closest known name, for 'did you mean' hints."""
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _did_you_mean(word: str, options: Any) -> str | None:
+    near = nearest(word, options)
+    return f"did you mean {near!r}?" if near else None
+
+
+def _all(tests: list[Test]) -> Test:
+    if not tests:
+        return _always
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda c: a(c) and b(c)
+    ts = tuple(tests)
+    return lambda c: all(t(c) for t in ts)
+
+
+def _any(tests: list[Test]) -> Test:
+    if not tests:
+        return _never
+    if len(tests) == 1:
+        return tests[0]
+    ts = tuple(tests)
+    return lambda c: any(t(c) for t in ts)
+
+
+def compile_condition(when: Mapping[str, Any] | None, keys: Mapping[str, KeySpec]) -> Compiled:
+    """Compile a `when` mapping into one fast callable, collecting every problem on the way."""
+    result = Compiled(_always)
+    if when is None:
+        return result
+    result.test = _compile_mapping(when, keys, (), result)
+    if result.problems:
+        result.test = _never
+    return result
+
+
+def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: Compiled) -> Test:
+    if not isinstance(when, Mapping):
+        out.problems.append(ConditionProblem(path, f"a condition must be a mapping, not {_kind(when)}"))
+        return _never
+    if not when:
+        out.problems.append(ConditionProblem(path, "an empty condition", "remove `when` to apply always"))
+        return _never
+    tests: list[Test] = []
+    for key, spec in when.items():
+        here = (*path, key)
+        if key in ("all", "any"):
+            if not isinstance(spec, list) or not spec:
+                out.problems.append(ConditionProblem(here, f"`{key}` takes a non-empty list of conditions"))
+                continue
+            subs = [_compile_mapping(item, keys, (*here, i), out) for i, item in enumerate(spec)]
+            tests.append(_all(subs) if key == "all" else _any(subs))
+        elif key == "not":
+            inner = _compile_mapping(spec, keys, here, out)
+            tests.append(lambda c, t=inner: not t(c))
+        else:
+            tests.append(_compile_key(str(key), spec, keys, here, out))
+    return _all(tests)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _compile_key(key: str, spec: Any, keys: Mapping[str, KeySpec], path: tuple, out: Compiled) -> Test:
+    info = keys.get(key)
+    if info is None:
+        hint = _did_you_mean(key, [*keys, *COMBINATORS, *OPERATORS])
+        if key in OPERATORS:
+            hint = f"`{key}` is an operator; write it under a key, e.g. `setting: {{{key}: ...}}`"
+        out.problems.append(ConditionProblem(path, f"unknown key {key!r} in a condition", hint, "unknown-key"))
+        return _never
+    out.keys.add(key)
+    if isinstance(spec, Mapping):
+        if not spec:
+            out.problems.append(ConditionProblem(path, f"no operator given for {key!r}"))
+            return _never
+        tests = [_compile_op(key, str(op), value, info, (*path, op), out) for op, value in spec.items()]
+        return _all(tests)
+    if info.kind == "multi":
+        out.problems.append(
+            ConditionProblem(
+                path,
+                f"{key!r} holds a list of answers; a plain value cannot be compared with it",
+                f"write `{key}: {{contains: {spec}}}`",
+                "wrong-operator",
+            )
+        )
+        return _never
+    return _compile_op(key, "eq", spec, info, path, out)
+
+
+def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: Compiled) -> Test:
+    entry = OPERATORS.get(op)
+    if entry is None:
+        out.problems.append(
+            ConditionProblem(
+                path, f"unknown operator {op!r}", _did_you_mean(op, OPERATORS) or f"operators: {', '.join(OPERATORS)}",
+                "unknown-operator",
+            )
+        )
+        return _never
+    kinds, shape, factory = entry
+    if info.kind not in kinds:
+        fit = [name for name, (ks, _, _) in OPERATORS.items() if info.kind in ks]
+        out.problems.append(
+            ConditionProblem(
+                path, f"operator {op!r} does not apply to {key!r} ({info.kind})", f"use one of: {', '.join(fit)}",
+                "wrong-operator",
+            )
+        )
+        return _never
+    if shape == "list":
+        if not isinstance(value, list) or not value:
+            out.problems.append(ConditionProblem(path, f"{op!r} takes a non-empty list of values"))
+            return _never
+        values = value
+    elif shape == "bool":
+        if not isinstance(value, bool):
+            out.problems.append(ConditionProblem(path, f"{op!r} takes true or false, not {_kind(value)}"))
+            return _never
+        return factory(key, value)
+    elif shape == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            out.problems.append(ConditionProblem(path, f"{op!r} takes a number, not {_kind(value)}"))
+            return _never
+        return factory(key, value)
+    else:
+        values = [value]
+    for i, v in enumerate(values):
+        if not _value_fits(v, info):
+            where = (*path, i) if shape == "list" else path
+            allowed = info.values if info.values is not None else None
+            hint = None
+            if allowed is not None:
+                hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(str, allowed))}"
+            out.problems.append(
+                ConditionProblem(
+                    where, f"{_kind(v)} is not a possible answer to {key!r}", hint, "unknown-value"
+                )
+            )
+            return _never
+    return factory(key, value)
+
+
+def _value_fits(value: Any, info: KeySpec) -> bool:
+    if info.kind == "bool":
+        return isinstance(value, bool)
+    if info.kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not isinstance(value, str) or isinstance(value, bool):
+        return False
+    if info.kind == "country":
+        return len(value) == 2 and value.isupper()
+    if info.values is not None:
+        return value in info.values
+    return True

@@ -1,0 +1,360 @@
+"""evaluate(profile, ruleset) -> Plan: pure, deterministic, no I/O. Every point of a score is traced to a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from advocate_cli.conditions import compile_condition
+from advocate_cli.ruleset.models import ATTRIBUTES, SEVERITY_RANK
+
+if TYPE_CHECKING:
+    from advocate_cli.ruleset.ruleset import RuleSet
+
+DEFAULT_TOP = 5
+BALANCE_SOURCE = (
+    "Practice: combine virtual and analog methods rather than an online-only campaign "
+    "(Regional Advocacy Network, 'Choose the right method')"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One rule's points for one method, and why."""
+
+    rule: str
+    points: int
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "points": self.points, "why": self.why}
+
+
+@dataclass(slots=True)
+class MethodScore:
+    id: str
+    label: str
+    channel: str
+    base: int
+    score: int
+    recommended: bool = False
+    share: float = 0.0
+    contributions: list[Contribution] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "channel": self.channel,
+            "score": self.score,
+            "recommended": self.recommended,
+            "share": self.share,
+            "base": self.base,
+            "contributions": [c.to_dict() for c in self.contributions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FiredWarning:
+    id: str
+    topic: str
+    severity: str
+    message: str
+    mitigation: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "severity": self.severity,
+            "message": self.message,
+            "mitigation": self.mitigation,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CitedFact:
+    id: str
+    country: str
+    text: str
+    source: str
+    as_of: dt.date
+    review_by: dt.date
+    verified: bool
+    stale: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "country": self.country,
+            "text": self.text,
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "review_by": self.review_by.isoformat(),
+            "verified": self.verified,
+            "stale": self.stale,
+        }
+
+
+@dataclass(slots=True)
+class Plan:
+    """A scored, explained mix of methods for one profile."""
+
+    name: str | None
+    profile: dict[str, Any]
+    methods: list[MethodScore]
+    mix: dict[str, float]
+    warnings: list[FiredWarning]
+    facts: list[CitedFact]
+    source: dict[str, Any] | None = None
+
+    @property
+    def recommended(self) -> list[MethodScore]:
+        return [m for m in self.methods if m.recommended]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of a plan."""
+        return {
+            "name": self.name,
+            "profile": self.profile,
+            "methods": [m.to_dict() for m in self.methods],
+            "mix": self.mix,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "facts": [f.to_dict() for f in self.facts],
+            "source": self.source,
+        }
+
+
+@dataclass(slots=True)
+class _CompiledRule:
+    id: str
+    test: Callable[[Mapping[str, Any]], bool]
+    effects: tuple[tuple[int, int], ...]  # (method index, points), zero points dropped
+    contributions: tuple[Contribution, ...]  # aligned with effects
+    facts: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _CompiledWarning:
+    warning: FiredWarning
+    test: Callable[[Mapping[str, Any]], bool]
+    facts: tuple[str, ...]
+    order: int
+
+
+@dataclass
+class CompiledRuleSet:
+    """The rule set in the form the engine runs: conditions as callables, effects as index arrays."""
+
+    ruleset: RuleSet
+    method_ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    channels: tuple[str, ...]
+    bases: tuple[int, ...]
+    rules: tuple[_CompiledRule, ...]
+    warnings: tuple[_CompiledWarning, ...]
+    multi_keys: frozenset[str]
+    known_countries: frozenset[str]
+
+
+def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
+    """Compile conditions and resolve effects once per run."""
+    methods = list(ruleset.methods.values())
+    index = {m.id: i for i, m in enumerate(methods)}
+    rule_keys = ruleset.key_specs()
+    warning_keys = ruleset.key_specs(for_warnings=True)
+    rules = []
+    for rule in ruleset.rules.values():
+        points = [0] * len(methods)
+        for target, value in rule.effects.items():
+            if target in ("virtual", "analog"):
+                for i, m in enumerate(methods):
+                    if m.channel.value == target:
+                        points[i] += value
+            elif target in index:
+                points[index[target]] += value
+        for attribute, per_level in rule.by_attribute.items():
+            for i, m in enumerate(methods):
+                points[i] += per_level * getattr(m.attributes, attribute)
+        effects = tuple((i, p) for i, p in enumerate(points) if p)
+        contributions = tuple(Contribution(rule.id, p, rule.why) for _, p in effects)
+        test = compile_condition(rule.when, rule_keys).test
+        rules.append(_CompiledRule(rule.id, test, effects, contributions, tuple(rule.facts)))
+    warnings = []
+    for order, w in enumerate(ruleset.warnings.values()):
+        fired = FiredWarning(w.id, w.topic.value, w.severity.value, w.message, w.mitigation, w.source)
+        test = compile_condition(w.when, warning_keys).test
+        warnings.append(_CompiledWarning(fired, test, tuple(w.facts), order))
+    multi = frozenset(q.id for q in ruleset.questions.values() if q.type.value == "multi")
+    return CompiledRuleSet(
+        ruleset=ruleset,
+        method_ids=tuple(m.id for m in methods),
+        labels=tuple(m.label for m in methods),
+        channels=tuple(m.channel.value for m in methods),
+        bases=tuple(m.base for m in methods),
+        rules=tuple(rules),
+        warnings=tuple(warnings),
+        multi_keys=multi,
+        known_countries=frozenset(ruleset.countries),
+    )
+
+
+def context(answers: Mapping[str, Any], compiled: CompiledRuleSet) -> dict[str, Any]:
+    """The values conditions see: answers (multi answers as sets) plus derived keys."""
+    ctx: dict[str, Any] = {}
+    for key, value in answers.items():
+        ctx[key] = frozenset(value) if key in compiled.multi_keys else value
+    ctx["country_known"] = answers.get("country") in compiled.known_countries
+    return ctx
+
+
+def evaluate(
+    answers: Mapping[str, Any],
+    ruleset: RuleSet | CompiledRuleSet,
+    *,
+    today: dt.date,
+    top: int = DEFAULT_TOP,
+    source: dict[str, Any] | None = None,
+) -> Plan:
+    """Score every method for validated answers, choose a balanced mix and fire warnings.
+
+    `today` decides which cited facts are past their review date; it is an argument so that
+    the result depends on the inputs alone.
+    """
+    compiled = ruleset if isinstance(ruleset, CompiledRuleSet) else ruleset.compiled
+    if top < 2:
+        raise ValueError("top must be at least 2: a mix holds a virtual and an analog method")
+    ctx = context(answers, compiled)
+    n = len(compiled.method_ids)
+    raw = list(compiled.bases)
+    contributions: list[list[Contribution]] = [[] for _ in range(n)]
+    fact_ids: dict[str, None] = {}
+    for rule in compiled.rules:
+        if rule.test(ctx):
+            for (i, points), contribution in zip(rule.effects, rule.contributions):
+                raw[i] += points
+                contributions[i].append(contribution)
+            for fact in rule.facts:
+                fact_ids[fact] = None
+    scores = [0 if s < 0 else 100 if s > 100 else s for s in raw]
+    order = sorted(range(n), key=lambda i: (-scores[i], i))
+    chosen = order[:top]
+    balance = _balance(chosen, order, compiled, scores)
+    shares = _shares(chosen, scores)
+    channels = compiled.channels
+    mix = {"virtual": 0.0, "analog": 0.0}
+    for i, share in shares.items():
+        mix[channels[i]] += share
+    mix = {k: round(v, 4) for k, v in mix.items()}
+    methods = [
+        MethodScore(
+            id=compiled.method_ids[i],
+            label=compiled.labels[i],
+            channel=channels[i],
+            base=compiled.bases[i],
+            score=scores[i],
+            recommended=i in shares,
+            share=shares.get(i, 0.0),
+            contributions=contributions[i],
+        )
+        for i in order
+    ]
+    ctx["mix.virtual"] = mix["virtual"]
+    ctx["mix.analog"] = mix["analog"]
+    ctx["recommended"] = frozenset(compiled.method_ids[i] for i in shares)
+    fired = []
+    for w in compiled.warnings:
+        if w.test(ctx):
+            fired.append(w)
+            for fact in w.facts:
+                fact_ids[fact] = None
+    ranked = [(SEVERITY_RANK[w.warning.severity], w.order, w.warning) for w in fired]
+    if balance is not None:
+        ranked.append((SEVERITY_RANK[balance.severity], -1, balance))
+    warnings = [w for _, _, w in sorted(ranked, key=lambda r: (r[0], r[1]))]
+    return Plan(
+        name=answers.get("name"),
+        profile=dict(answers),
+        methods=methods,
+        mix=mix,
+        warnings=warnings,
+        facts=_facts(fact_ids, compiled.ruleset, today),
+        source=source,
+    )
+
+
+def _balance(chosen: list[int], order: list[int], compiled: CompiledRuleSet, scores: list[int]) -> FiredWarning | None:
+    """Make the mix hold both channels; say so when the rules alone would not have."""
+    channels = compiled.channels
+    for side in ("virtual", "analog"):
+        if any(channels[i] == side for i in chosen):
+            continue
+        other = "analog" if side == "virtual" else "virtual"
+        best = next((i for i in order if channels[i] == side), None)
+        if best is None:
+            return FiredWarning(
+                f"balance-no-{side}",
+                "balance",
+                "high",
+                f"The rule set has no {side} methods, so this mix is {other} only.",
+                f"Add {side} methods to your rule directory, or plan the {side} side of the campaign by hand.",
+                BALANCE_SOURCE,
+            )
+        dropped = chosen[-1]
+        chosen[-1] = best
+        return FiredWarning(
+            f"balance-added-{side}",
+            "balance",
+            "medium",
+            f"The rules scored only {other} methods highest for this audience; "
+            f"{compiled.labels[best]} ({scores[best]} points) was added to the mix in place of "
+            f"{compiled.labels[dropped]} so that it holds both channels.",
+            f"Keep at least one {side} method: it reaches people the {other} methods miss and lets "
+            "each side reinforce the other. Check that the audience answers are right.",
+            BALANCE_SOURCE,
+        )
+    return None
+
+
+def _shares(chosen: list[int], scores: list[int]) -> dict[int, float]:
+    """Shares of the mix in proportion to score, rounded to 4 places and summing to exactly 1."""
+    total = sum(scores[i] for i in chosen)
+    if total == 0:
+        weights = {i: 1.0 for i in chosen}
+        total = float(len(chosen))
+    else:
+        weights = {i: float(scores[i]) for i in chosen}
+    shares = {i: round(w / total, 4) for i, w in weights.items()}
+    drift = round(1.0 - sum(shares.values()), 4)
+    if drift:
+        biggest = max(shares, key=lambda i: (shares[i], -i))
+        shares[biggest] = round(shares[biggest] + drift, 4)
+    return shares
+
+
+def _facts(fact_ids: Mapping[str, None], ruleset: RuleSet, today: dt.date) -> list[CitedFact]:
+    facts = []
+    for fid in fact_ids:
+        fact = ruleset.facts.get(fid)
+        if fact is None:
+            continue
+        facts.append(
+            CitedFact(
+                fact.id,
+                ruleset.fact_country[fid],
+                fact.text,
+                fact.source,
+                fact.as_of,
+                fact.review_by,
+                fact.verified,
+                fact.review_by < today,
+            )
+        )
+    return facts
+
+
+__all__ = ["ATTRIBUTES", "Plan", "MethodScore", "Contribution", "FiredWarning", "CitedFact", "evaluate"]

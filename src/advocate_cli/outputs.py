@@ -1,0 +1,47 @@
+"""Writing results: stdout, or a file replaced atomically so an interrupted run never leaves half a file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from advocate_cli.errors import AdvocateError, Place
+
+
+@contextlib.contextmanager
+def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[IO[str]]:
+    """Yield a text stream for results; for a path, write a temporary file beside it and rename on success."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    for source in inputs:
+        with contextlib.suppress(OSError):
+            if target.exists() and target.resolve() == Path(source).resolve():
+                raise AdvocateError(
+                    "refusing to write the output over an input file",
+                    place=Place(file=str(target)),
+                    hint="choose another --output path",
+                )
+    if target.is_dir():
+        raise AdvocateError("is a directory; --output takes a file path", place=Place(file=str(target)))
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise AdvocateError("the folder for --output does not exist", place=Place(file=str(target)))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise AdvocateError(f"cannot write here: {exc.strerror}", place=Place(file=str(target))) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            yield stream
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,238 @@
+"""The Profile: a pydantic model derived from the rule set's questions, and the one validation path for answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import PydanticCustomError
+
+from advocate_cli.conditions import compile_condition, nearest
+from advocate_cli.errors import Place, ProfileError
+from advocate_cli.iso3166 import COUNTRIES
+from advocate_cli.yamlio import Document, Yaml11Scalar, explain_yaml11
+
+if TYPE_CHECKING:
+    from advocate_cli.ruleset.ruleset import RuleSet
+
+
+def _country(value: Any) -> Any:
+    if isinstance(value, Yaml11Scalar) or isinstance(value, bool):
+        shown = str(value) if isinstance(value, Yaml11Scalar) else str(value).lower()
+        raise PydanticCustomError(
+            "country_yaml11",
+            "{shown} is not a country code: YAML 1.1 tools read an unquoted NO, no, off or on as a boolean; "
+            'write the code in quotes, e.g. country: "NO"',
+            {"shown": shown},
+        )
+    if not isinstance(value, str):
+        raise PydanticCustomError("country_type", "expected a two-letter country code such as AL, not {kind}",
+                                  {"kind": type(value).__name__})
+    code = value.strip().upper()
+    if code in COUNTRIES:
+        return code
+    suggestion = suggest_country(value)
+    raise PydanticCustomError(
+        "country_unknown",
+        "'{value}' is not an ISO 3166-1 alpha-2 country code{hint}",
+        {"value": value, "hint": f"; did you mean {suggestion}?" if suggestion else ""},
+    )
+
+
+def suggest_country(text: str, aliases: Mapping[str, str] | None = None) -> str | None:
+    """'Albnia' -> 'AL (Albania)': the nearest code by name, alias or code."""
+    names = {name.lower(): code for code, name in COUNTRIES.items()}
+    if aliases:
+        names.update({alias.lower(): code for alias, code in aliases.items()})
+    lowered = text.strip().lower()
+    code = names.get(lowered)
+    if code is None:
+        near = nearest(lowered, names)
+        code = names[near] if near else None
+    if code is None and len(text.strip()) == 2:
+        near = nearest(text.strip().upper(), COUNTRIES)
+        code = near
+    return f"{code} ({COUNTRIES[code]})" if code else None
+
+
+def _multi(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Yaml11Scalar):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _no_repeats(value: list[str]) -> list[str]:
+    repeated = sorted({v for v in value if value.count(v) > 1})
+    if repeated:
+        raise PydanticCustomError("repeated", "{items} given more than once", {"items": ", ".join(repeated)})
+    return value
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("text_type", "expected text, not the boolean {v}", {"v": str(value).lower()})
+    return value
+
+
+@dataclass
+class ProfileSchema:
+    """The Profile model of a rule set plus what validation needs beyond pydantic (conditional questions)."""
+
+    model: type[BaseModel]
+    ruleset: RuleSet
+    conditional: list[tuple[str, Any]]
+
+    def validate(self, data: Any, doc: Document | None = None) -> dict[str, Any]:
+        """Answers in, validated answers out (or a ProfileError naming key, line and allowed values)."""
+        if not isinstance(data, Mapping):
+            what = "nothing (an empty document)" if data is None else f"a {type(data).__name__}"
+            raise ProfileError(
+                f"a profile must be a mapping of answers (key: value), got {what}",
+                place=doc.place() if doc else None,
+            )
+        try:
+            answers = self.model.model_validate(data).model_dump(exclude_none=True)
+        except ValidationError as exc:
+            raise self._error(exc, data, doc) from None
+        for qid, test in self.conditional:
+            question = self.ruleset.questions[qid]
+            if qid in answers or not question.required:
+                if qid not in answers and question.default is not None and test(self._context(answers)):
+                    answers[qid] = question.default
+                continue
+            if test(self._context(answers)):
+                raise self._missing(qid, doc)
+        return {q: answers[q] for q in self.ruleset.questions if q in answers}
+
+    def _context(self, answers: dict[str, Any]) -> dict[str, Any]:
+        ctx = {k: frozenset(v) if isinstance(v, list) else v for k, v in answers.items()}
+        ctx["country_known"] = answers.get("country") in self.ruleset.countries
+        return ctx
+
+    def _missing(self, qid: str, doc: Document | None) -> ProfileError:
+        return ProfileError(f"missing required answer; {self.expected(qid)}", key=qid,
+                            place=doc.place() if doc else None)
+
+    def expected(self, qid: str) -> str:
+        """What a question accepts, in words."""
+        q = self.ruleset.questions[qid]
+        kind = q.type.value
+        if kind == "choice":
+            return f"one of: {', '.join(q.choice_ids)}"
+        if kind == "multi":
+            return f"a list of one or more of: {', '.join(q.choice_ids)}"
+        if kind == "bool":
+            return "true or false"
+        if kind == "country":
+            known = ", ".join(self.ruleset.countries) or "AL"
+            return f"a two-letter country code (with country facts: {known}; any other ISO code uses generic rules)"
+        return "text"
+
+    def _error(self, exc: ValidationError, data: Mapping[str, Any], doc: Document | None) -> ProfileError:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) for p in loc)
+            qid = str(loc[0]) if loc else ""
+            place = doc.place(loc) if doc else None
+            problems.append(ProfileError(self._explain(err, qid, data), key=key or None, place=place))
+        problems.sort(key=lambda p: (p.place.line or 0) if p.place else 0)
+        first = problems[0]
+        error = ProfileError(first.message, key=first.key, place=first.place)
+        error.problems = problems  # type: ignore[attr-defined]
+        if len(problems) > 1:
+            error.hint = f"{len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}: " + "; ".join(
+                f"{p.key}: {p.message}" for p in problems[1:]
+            )
+        return error
+
+    def _explain(self, err: dict[str, Any], qid: str, data: Mapping[str, Any]) -> str:
+        kind = err["type"]
+        value = err.get("input")
+        questions = self.ruleset.questions
+        if kind == "extra_forbidden":
+            near = nearest(qid, questions)
+            return (f"unknown key{f'; did you mean {near!r}?' if near else ''} "
+                    f"(the keys are: {', '.join(questions)})")
+        if kind == "missing":
+            return f"missing required answer; {self.expected(qid)}"
+        if qid not in questions:
+            return err["msg"]
+        q = questions[qid]
+        trap = f" ({explain_yaml11(value)})" if isinstance(value, Yaml11Scalar) else ""
+        if kind == "literal_error":
+            near = nearest(value, q.choice_ids) if isinstance(value, str) else None
+            hint = f"; did you mean {near!r}?" if near else ""
+            return f"{_show(value)} is not one of: {', '.join(q.choice_ids)}{hint}{trap}"
+        if kind in ("bool_parsing", "bool_type"):
+            return f"expected true or false, got {_show(value)}"
+        if kind in ("list_type",):
+            return f"expected a list of one or more of: {', '.join(q.choice_ids)}; got {_show(value)}"
+        if kind == "too_short" and q.type.value == "multi":
+            return f"choose at least one of: {', '.join(q.choice_ids)}"
+        if kind in ("string_type", "text_type"):
+            return f"expected text, got {_show(value)}{trap}"
+        return f"{err['msg']}{trap}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return repr(str(value))
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
+def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
+    """Derive the Profile model from the question definitions."""
+    fields: dict[str, Any] = {}
+    conditional: list[tuple[str, Any]] = []
+    specs = ruleset.key_specs()
+    for q in ruleset.questions.values():
+        kind = q.type.value
+        if kind == "choice":
+            annotation: Any = Literal[q.choice_ids]  # type: ignore[valid-type]
+        elif kind == "multi":
+            annotation = Annotated[
+                list[Literal[q.choice_ids]],  # type: ignore[valid-type]
+                BeforeValidator(_multi),
+                Field(min_length=1, max_length=len(q.choice_ids) or 1),
+            ]
+            from pydantic import AfterValidator
+
+            annotation = Annotated[annotation, AfterValidator(_no_repeats)]
+        elif kind == "bool":
+            annotation = bool
+        elif kind == "country":
+            annotation = Annotated[str, BeforeValidator(_country)]
+        else:
+            annotation = Annotated[str, BeforeValidator(_text), Field(max_length=500)]
+        optional = q.when is not None or not q.required
+        if optional:
+            default = None if q.when is not None else q.default
+            fields[q.id] = (annotation | None, Field(default, description=q.prompt))
+        else:
+            fields[q.id] = (annotation, Field(description=q.prompt))
+        if q.when is not None:
+            conditional.append((q.id, compile_condition(q.when, specs).test))
+    model = create_model(  # type: ignore[call-overload]
+        "Profile",
+        __config__=ConfigDict(extra="forbid", title="advocate profile"),
+        __doc__="Answers about one campaign's audience, country and goals.",
+        **fields,
+    )
+    return ProfileSchema(model, ruleset, conditional)
+
+
+def place_of(doc: Document | None) -> Place | None:
+    return doc.place() if doc else None

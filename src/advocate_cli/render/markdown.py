@@ -1,0 +1,86 @@
+"""Markdown: a report with one section per profile and, for a batch, a summary table."""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING
+
+from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, where
+
+if TYPE_CHECKING:
+    from advocate_cli.batch import Outcome
+    from advocate_cli.engine import Plan
+
+
+def cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def plan_section(plan: Plan, level: int = 1) -> str:
+    h = "#" * level
+    lines = [f"{h} {title(plan)}", ""]
+    lines.append(f"Mix: {split(plan)}")
+    lines.append("")
+    lines.append("| # | Method | Channel | Score | Share | Top reasons |")
+    lines.append("|---|---|---|---:|---:|---|")
+    for rank, m in enumerate(plan.methods, 1):
+        share = percent(m.share) if m.recommended else "-"
+        label = f"**{cell(m.label)}**" if m.recommended else cell(m.label)
+        lines.append(f"| {rank} | {label} | {m.channel} | {m.score} | {share} | {cell(', '.join(top_reasons(m)))} |")
+    lines.append("")
+    lines.append(f"{h}# Warnings")
+    lines.append("")
+    if not plan.warnings:
+        lines.append("No warnings fired.")
+    for w in plan.warnings:
+        lines.append(f"- **{w.severity.upper()}** ({w.topic}, `{w.id}`): {w.message}")
+        lines.append(f"  - What to do: {w.mitigation}")
+        lines.append(f"  - Source: {w.source}")
+    lines.append("")
+    if plan.facts:
+        lines.append(f"{h}# Country facts behind this plan")
+        lines.append("")
+        for f in plan.facts:
+            lines.append(f"- {f.text} ({f.source}, as of {f.as_of.isoformat()}){fact_flags(f)}")
+        lines.append("")
+    lines.append(f"{h}# Why each method scored as it did")
+    lines.append("")
+    for m in plan.recommended:
+        lines.append(f"- **{m.label}** ({m.score}): base {m.base}")
+        for c in m.contributions:
+            lines.append(f"  - {c.points:+d} `{c.rule}`: {c.why}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+class MarkdownRenderer:
+    def __init__(self, out: IO[str], *, single: bool) -> None:
+        self.out = out
+        self.single = single
+        self.rows: list[str] = []
+
+    def begin(self) -> None:
+        if not self.single:
+            self.out.write("# advocate plans\n\n")
+
+    def outcome(self, outcome: Outcome) -> None:
+        if outcome.plan is None:
+            err = outcome.error
+            key = f"`{err.key}`: " if err is not None and err.key else ""
+            message = err.message if err is not None else "unknown error"
+            self.out.write(f"{'#' * (1 if self.single else 2)} Error in {where(outcome)}\n\n{key}{message}\n\n")
+            self.rows.append(f"| {cell(where(outcome))} | error | | | |")
+            return
+        plan = outcome.plan
+        self.out.write(plan_section(plan, level=1 if self.single else 2))
+        self.out.write("\n")
+        top3 = ", ".join(m.label for m in plan.methods[:3])
+        self.rows.append(
+            f"| {cell(title(plan))} | ok | {cell(top3)} | {split(plan)} | {severity_counts(plan)} |"
+        )
+
+    def end(self) -> None:
+        if self.single:
+            return
+        self.out.write("## Summary\n\n| Profile | Status | Top three | Mix | Warnings |\n|---|---|---|---|---|\n")
+        self.out.write("\n".join(self.rows) + ("\n" if self.rows else ""))

@@ -1,0 +1,106 @@
+"""The terminal view: a ranked table of methods, the mix, warnings by severity and the facts cited."""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, where
+
+if TYPE_CHECKING:
+    from advocate_cli.batch import Outcome
+    from advocate_cli.engine import Plan
+
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def make_console(out: IO[str], width: int | None = None) -> Console:
+    return Console(file=out, width=width, highlight=False, emoji=False, markup=False)
+
+
+def plan_view(plan: Plan) -> Group:
+    """The Rich renderable of one plan. Rule text is data: it goes in as Text, never as markup."""
+    parts: list = [Text(title(plan), style="bold")]
+    parts.append(Text(f"Recommended mix: {split(plan)}"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("Method")
+    table.add_column("Channel")
+    table.add_column("Score", justify="right")
+    table.add_column("In mix", justify="right")
+    table.add_column("Top reasons")
+    for rank, m in enumerate(plan.methods, 1):
+        in_mix = f"yes {percent(m.share)}" if m.recommended else "-"
+        style = "bold" if m.recommended else "dim"
+        table.add_row(
+            str(rank),
+            Text(m.label, style=style),
+            m.channel,
+            str(m.score),
+            in_mix,
+            Text(", ".join(top_reasons(m))),
+        )
+    parts.append(table)
+    if plan.warnings:
+        parts.append(Text(f"Warnings ({severity_counts(plan)})", style="bold"))
+        for w in plan.warnings:
+            line = Text()
+            line.append(f"{w.severity.upper()} ", style=SEVERITY_STYLE.get(w.severity, ""))
+            line.append(f"[{w.topic}] ")
+            line.append(w.message)
+            parts.append(line)
+            parts.append(Text(f"    What to do: {w.mitigation}"))
+            parts.append(Text(f"    Source: {w.source}", style="dim"))
+    else:
+        parts.append(Text("No warnings fired.", style="bold"))
+    if plan.facts:
+        parts.append(Text("Country facts behind this plan", style="bold"))
+        for f in plan.facts:
+            parts.append(Text(f"  - {f.text} ({f.source}){fact_flags(f)}"))
+    reasons = Text("Why the mix: ", style="bold")
+    parts.append(reasons)
+    for m in plan.recommended:
+        parts.append(Text(f"  {m.label} ({m.score}): base {m.base}"))
+        for c in m.contributions:
+            parts.append(Text(f"    {c.points:+d} {c.rule}: {c.why}", style="dim"))
+    return Group(*parts)
+
+
+class TableRenderer:
+    """A full view for one plan; for a batch, a compact row per profile, printed at the end."""
+
+    def __init__(self, out: IO[str], *, single: bool, width: int | None = None) -> None:
+        self.console = make_console(out, width)
+        self.single = single
+        self.rows: list[tuple] = []
+
+    def begin(self) -> None:
+        pass
+
+    def outcome(self, outcome: Outcome) -> None:
+        if self.single:
+            if outcome.plan is not None:
+                self.console.print(plan_view(outcome.plan))
+            return  # the error itself goes to stderr
+        if outcome.plan is None:
+            err = outcome.error
+            self.rows.append((where(outcome), "error", err.message if err else "", "", ""))
+            return
+        plan = outcome.plan
+        self.rows.append(
+            (title(plan), "ok", ", ".join(m.label for m in plan.methods[:3]), split(plan), severity_counts(plan))
+        )
+
+    def end(self) -> None:
+        if self.single:
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+        for name in ("Profile", "Status", "Top three methods", "Mix", "Warnings"):
+            table.add_column(name)
+        for row in self.rows:
+            table.add_row(*(Text(str(c)) for c in row))
+        self.console.print(table)

@@ -1,0 +1,321 @@
+"""Load rule directories, layer them by id, and report every problem by file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from advocate_cli import yamlio
+from advocate_cli.conditions import KeySpec, compile_condition, nearest
+from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
+from advocate_cli.iso3166 import COUNTRIES
+from advocate_cli.ruleset.findings import Finding, FindingSeverity
+from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile
+from advocate_cli.ruleset.ruleset import Origin, RuleSet
+
+ERROR = FindingSeverity.error
+WARNING = FindingSeverity.warning
+INFO = FindingSeverity.info
+
+
+def default_rules_dir() -> Path:
+    """The shipped rule set: inside the installed package, or the repository's rules/ in a source checkout."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("advocate_cli") / "rules"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The YAML files of a rule directory, sorted; `tests/` holds cases, not rules."""
+    found = [
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file() and "tests" not in p.relative_to(directory).parts[:-1]
+    ]
+    return sorted(found)
+
+
+def display_path(path: Path, directory: Path, default: bool) -> str:
+    """How a rule file is named in messages: relative to the working directory where possible."""
+    if default:
+        return f"<default>/{path.relative_to(directory).as_posix()}"
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class _Item:
+    kind: str
+    key: str
+    model: Any
+    origin: Origin
+
+
+class Loader:
+    """Collects findings while reading and layering; `load()` raises only at the end."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, severity: FindingSeverity, place: Place, message: str, hint: str | None = None) -> None:
+        self.findings.append(
+            Finding(code, severity, place.file or "<rules>", place.line or 0, place.column or 0, message, hint)
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+    def read_layer(self, directory: Path, layer: int, default: bool) -> list[_Item]:
+        items: list[_Item] = []
+        if not directory.exists():
+            raise InputError("no such rule directory", place=Place(file=str(directory)))
+        if not directory.is_dir():
+            raise InputError("not a directory; --rules takes a directory of YAML rule files",
+                             place=Place(file=str(directory)))
+        files = rule_files(directory)
+        if not files:
+            self.add("unreadable", WARNING, Place(file=str(directory)), "the rule directory holds no YAML files")
+        for path in files:
+            items.extend(self.read_file(path, display_path(path, directory, default), layer, str(directory)))
+        return items
+
+    def read_file(self, path: Path, name: str, layer: int, layer_name: str) -> list[_Item]:
+        try:
+            doc = yamlio.load_file(path, display=name)
+        except InputError as exc:
+            code = "unreadable"
+            if exc.message.startswith("YAML:"):
+                code = "duplicate-key" if "duplicate key" in exc.message else "yaml-syntax"
+            self.add(code, ERROR, exc.place or Place(file=name), exc.message.removeprefix("YAML: "), exc.hint)
+            return []
+        if doc.data is None:
+            return []
+        if doc.node is not None:
+            self._yaml11_traps(doc.node, name)
+        if not isinstance(doc.data, dict):
+            self.add("not-a-mapping", ERROR, doc.place(), "a rule file must be a mapping",
+                     f"start the file with one of: {', '.join(k + ':' for k in KINDS)}")
+            return []
+        items: list[_Item] = []
+        for kind, raw in doc.data.items():
+            if kind not in ITEM_CLASSES:
+                near = nearest(str(kind), KINDS)
+                self.add("schema", ERROR, doc.place((kind,)), f"{kind}: unknown kind of rule item",
+                         f"did you mean {near!r}?" if near else f"kinds: {', '.join(KINDS)}")
+                continue
+            if raw is None:
+                continue
+            if not isinstance(raw, list):
+                self.add("schema", ERROR, doc.place((kind,)), f"{kind}: must be a list of items",
+                         f"write each item on its own line starting with '- '")
+                continue
+            cls = ITEM_CLASSES[kind]
+            for i, entry in enumerate(raw):
+                try:
+                    model = cls.model_validate(entry)
+                except ValidationError as exc:
+                    self._schema_errors(exc, doc, (kind, i))
+                    continue
+                key = model.code if kind == "countries" else model.id
+                place = doc.place((kind, i))
+                items.append(_Item(kind, key, model, Origin(place, layer, layer_name, doc, (kind, i))))
+        return items
+
+    def _schema_errors(self, exc: ValidationError, doc: yamlio.Document, prefix: tuple) -> None:
+        for err in exc.errors(include_url=False):
+            err = {**err, "loc": (*prefix, *err["loc"])}
+            self.add("schema", ERROR, doc.place(err["loc"]), schema_message(err), schema_hint(err))
+
+    def _yaml11_traps(self, node: Node, name: str) -> None:
+        for scalar in _scalars(node):
+            if scalar.tag == yamlio.YAML11_TAG:
+                value = yamlio.Yaml11Scalar(scalar.value)
+                self.add("yaml11-trap", WARNING,
+                         Place(file=name, line=scalar.start_mark.line + 1, column=scalar.start_mark.column + 1),
+                         yamlio.explain_yaml11(value))
+
+    # -- layering ----------------------------------------------------------------------------
+    def layer(self, layers: list[list[_Item]]) -> RuleSet:
+        ruleset = RuleSet()
+        for items in layers:
+            seen: dict[tuple[str, str], _Item] = {}
+            for item in items:
+                ident = (item.kind, item.key)
+                if ident in seen:
+                    first = seen[ident].origin.place
+                    self.add("duplicate-id", ERROR, item.origin.place,
+                             f"{_singular(item.kind)} id {item.key!r} is defined twice in one rule directory "
+                             f"(first at {first})", "rename one of them, or delete the copy")
+                    continue
+                seen[ident] = item
+                ruleset.put(item.kind, item.key, item.model, item.origin)
+        return ruleset
+
+    # -- references --------------------------------------------------------------------------
+    def check_references(self, rs: RuleSet) -> None:
+        question_keys = rs.key_specs()
+        warning_keys = rs.key_specs(for_warnings=True)
+        goals = rs.questions.get("goals")
+        goal_ids = set(goals.choice_ids) if goals is not None else None
+        for q in rs.questions.values():
+            if q.type.value in ("choice", "multi") and q.default is not None:
+                values = q.default if isinstance(q.default, list) else [q.default]
+                for v in values:
+                    if v not in q.choice_ids:
+                        self._ref(rs, "questions", q.id, ("default",), f"default {v!r} is not one of the choices",
+                                  nearest(v, q.choice_ids))
+            self._condition(rs, "questions", q.id, q.when, question_keys)
+        for m in rs.methods.values():
+            for i, g in enumerate(m.good_for):
+                if goal_ids is not None and g not in goal_ids:
+                    self._ref(rs, "methods", m.id, ("good_for", i), f"unknown goal {g!r}", nearest(g, goal_ids))
+        for r in rs.rules.values():
+            for target in r.effects:
+                if target not in rs.methods and target not in ("virtual", "analog"):
+                    self._ref(rs, "rules", r.id, ("effects", target), f"unknown method {target!r}",
+                              nearest(target, [*rs.methods, "virtual", "analog"]))
+            self._facts(rs, "rules", r.id, r.facts)
+            self._condition(rs, "rules", r.id, r.when, question_keys)
+        for w in rs.warnings.values():
+            self._facts(rs, "warnings", w.id, w.facts)
+            self._condition(rs, "warnings", w.id, w.when, warning_keys)
+        for c in rs.countries.values():
+            if c.code not in COUNTRIES:
+                self._ref(rs, "countries", c.code, ("code",), f"{c.code!r} is not an ISO 3166-1 alpha-2 code",
+                          nearest(c.code, COUNTRIES))
+
+    def _facts(self, rs: RuleSet, kind: str, key: str, facts: list[str]) -> None:
+        for i, fact in enumerate(facts):
+            if fact not in rs.facts:
+                self._ref(rs, kind, key, ("facts", i), f"unknown fact {fact!r}", nearest(fact, rs.facts))
+
+    def _ref(self, rs: RuleSet, kind: str, key: str, sub: tuple, message: str, near: str | None) -> None:
+        place = rs.place_of(kind, key, sub)
+        self.add("unknown-reference", ERROR, place, message, f"did you mean {near!r}?" if near else None)
+
+    def _condition(self, rs: RuleSet, kind: str, key: str, when: Any, keys: dict[str, KeySpec]) -> None:
+        if when is None:
+            return
+        compiled = compile_condition(when, keys)
+        for problem in compiled.problems:
+            place = rs.place_of(kind, key, ("when", *problem.path))
+            self.add(problem.code, ERROR, place, f"when: {problem.message}", problem.hint)
+
+
+def _singular(kind: str) -> str:
+    return {"questions": "question", "methods": "method", "rules": "rule", "warnings": "warning",
+            "countries": "country"}[kind]
+
+
+def _scalars(node: Node) -> Iterator[ScalarNode]:
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            yield current
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for k, v in current.value:
+                stack.extend((k, v))
+
+
+def schema_message(err: dict[str, Any]) -> str:
+    """A pydantic error in the words of the rule format: 'methods[3].attributes.reach: must be 0-3'."""
+    loc = format_loc(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key"
+    if kind == "missing":
+        return f"{loc}: required field is missing"
+    message = err["msg"]
+    if isinstance(value, yamlio.Yaml11Scalar):
+        message += f" ({yamlio.explain_yaml11(value)})"
+    return f"{loc}: {message}"
+
+
+def schema_hint(err: dict[str, Any]) -> str | None:
+    from advocate_cli.ruleset import models
+
+    if err["type"] == "extra_forbidden":
+        key = str(err["loc"][-1])
+        known = _known_fields(err["loc"][:-1])
+        near = nearest(key, known) if known else None
+        if near:
+            return f"did you mean {near!r}?"
+        if known:
+            return f"known keys here: {', '.join(known)}"
+    if err["type"] == "literal_error" and err["loc"] and err["loc"][-2:-1] == ("by_attribute",):
+        return f"attributes: {', '.join(models.ATTRIBUTES)}"
+    return None
+
+
+def _known_fields(loc: tuple) -> list[str]:
+    from advocate_cli.ruleset import models
+
+    model: Any = RuleFile
+    classes = {"questions": models.Question, "methods": models.Method, "rules": models.Rule,
+               "warnings": models.WarningRule, "countries": models.Country, "choices": models.Choice,
+               "attributes": models.Attributes, "facts": models.Fact}
+    for step in loc:
+        if isinstance(step, str):
+            model = classes.get(step, model)
+    return list(model.model_fields)
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    text = ""
+    for step in loc:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        else:
+            text += ("." if text else "") + str(step)
+    return text
+
+
+def load_ruleset(
+    directories: Iterable[Path] = (),
+    *,
+    include_default: bool = True,
+    strict: bool = True,
+) -> tuple[RuleSet, list[Finding]]:
+    """Layer the given rule directories (over the defaults) into one RuleSet.
+
+    With strict=True an error-level finding raises RuleSetError carrying all of them; with
+    strict=False (for `rules check`) the findings are returned with whatever could be loaded.
+    """
+    loader = Loader()
+    layers: list[list[_Item]] = []
+    dirs: list[tuple[Path, bool]] = []
+    if include_default:
+        dirs.append((default_rules_dir(), True))
+    dirs.extend((Path(d), False) for d in directories)
+    if not dirs:
+        raise AdvocateError("no rule directories: --no-default-rules needs at least one --rules DIR")
+    for number, (directory, default) in enumerate(dirs):
+        layers.append(loader.read_layer(directory, number, default))
+    ruleset = loader.layer(layers)
+    ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
+    loader.check_references(ruleset)
+    findings = sorted(loader.findings, key=Finding.sort_key)
+    errors = [f for f in findings if f.severity is ERROR]
+    if strict and errors:
+        raise RuleSetError([
+            AdvocateError(f.message, place=Place(file=f.file, line=f.line or None, column=f.column or None),
+                          hint=f.hint)
+            for f in errors
+        ])
+    return ruleset, findings

@@ -1,0 +1,106 @@
+"""The RuleSet: all items by kind and id after layering, where each came from, and its compiled form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from advocate_cli.conditions import KeySpec
+from advocate_cli.errors import Place
+from advocate_cli.iso3166 import COUNTRIES
+from advocate_cli.ruleset.models import Country, Fact, Method, Question, Rule, WarningRule
+
+if TYPE_CHECKING:
+    from advocate_cli import yamlio
+
+DERIVED_KEYS: dict[str, KeySpec] = {"country_known": KeySpec("bool", (True, False))}
+
+
+@dataclass
+class Origin:
+    """Where an item was defined: its place, its layer (0 = first directory) and its node path."""
+
+    place: Place
+    layer: int
+    layer_name: str
+    document: yamlio.Document | None = None
+    path: tuple[Any, ...] = ()
+
+
+@dataclass
+class RuleSet:
+    """Questions, methods, rules, warnings and countries by id, in declared order."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    methods: dict[str, Method] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    warnings: dict[str, WarningRule] = field(default_factory=dict)
+    countries: dict[str, Country] = field(default_factory=dict)
+    origins: dict[tuple[str, str], list[Origin]] = field(default_factory=dict)
+    layers: list[str] = field(default_factory=list)
+
+    def put(self, kind: str, key: str, model: Any, origin: Origin) -> None:
+        """Add an item, or replace the one of the same id from an earlier layer (`disabled` removes it)."""
+        table: dict[str, Any] = getattr(self, kind)
+        self.origins.setdefault((kind, key), []).append(origin)
+        if getattr(model, "disabled", False):
+            table.pop(key, None)
+            return
+        table[key] = model
+
+    def origin(self, kind: str, key: str) -> Origin | None:
+        history = self.origins.get((kind, key))
+        return history[-1] if history else None
+
+    def place_of(self, kind: str, key: str, sub: tuple[Any, ...] = ()) -> Place:
+        """The file:line:col of an item, or of a key path inside it."""
+        origin = self.origin(kind, key)
+        if origin is None:
+            return Place()
+        if origin.document is None:
+            return origin.place
+        return origin.document.place((*origin.path, *sub))
+
+    @cached_property
+    def facts(self) -> dict[str, Fact]:
+        return {fact.id: fact for country in self.countries.values() for fact in country.facts}
+
+    @cached_property
+    def fact_country(self) -> dict[str, str]:
+        return {fact.id: country.code for country in self.countries.values() for fact in country.facts}
+
+    def key_specs(self, *, for_warnings: bool = False) -> dict[str, KeySpec]:
+        """The keys a `when` condition may use, with their kinds and possible values."""
+        specs: dict[str, KeySpec] = {}
+        for q in self.questions.values():
+            values: tuple[Any, ...] | None
+            if q.type.value in ("choice", "multi"):
+                values = q.choice_ids
+            elif q.type.value == "bool":
+                values = (True, False)
+            elif q.type.value == "country":
+                values = tuple(COUNTRIES)
+            else:
+                values = None
+            specs[q.id] = KeySpec(q.type.value, values)
+        specs.update(DERIVED_KEYS)
+        if for_warnings:
+            specs["mix.virtual"] = KeySpec("number")
+            specs["mix.analog"] = KeySpec("number")
+            specs["recommended"] = KeySpec("multi", tuple(self.methods))
+        return specs
+
+    @cached_property
+    def profile_model(self) -> Any:
+        """The pydantic Profile model derived from the questions."""
+        from advocate_cli.profile import build_profile_model
+
+        return build_profile_model(self)
+
+    @cached_property
+    def compiled(self) -> Any:
+        """Conditions and effects compiled once, for the engine."""
+        from advocate_cli.engine import compile_ruleset
+
+        return compile_ruleset(self)

@@ -1,0 +1,531 @@
+"""The one safe YAML loader: safe tags only, positions kept, duplicate keys and YAML 1.1 traps caught, aliases bounded."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver, Resolver
+
+from advocate_cli.errors import InputError, Place
+
+# Limits that keep hostile input cheap. Documented in the README ("Security and limits").
+MAX_EXPANDED_NODES = 100_000  # nodes a document may reach once aliases are expanded
+MAX_DEPTH = 64  # nesting of mappings and sequences in one document
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # one profile document, or one rule file
+MAX_SCALAR_CHARS = 100_000  # one string or key
+
+YAML11_TAG = "tag:advocate,2026:yaml11"
+_YAML11_BOOLS = {"yes": True, "no": False, "on": True, "off": False}
+
+
+class Yaml11Scalar(str):
+    """A plain scalar that YAML 1.1 would have read as a bool or an octal or sexagesimal number.
+
+    It stays the text the user typed (YAML 1.2 reading); `yaml11` says what YAML 1.1 would have
+    made of it, so validators and `rules check` can point at the trap instead of guessing.
+    """
+
+    yaml11: Any
+
+    def __new__(cls, text: str) -> Yaml11Scalar:
+        self = super().__new__(cls, text)
+        self.yaml11 = _yaml11_value(text)
+        return self
+
+
+def _yaml11_value(text: str) -> Any:
+    lower = text.lower()
+    if lower in _YAML11_BOOLS:
+        return _YAML11_BOOLS[lower]
+    digits = text.replace("_", "")
+    try:
+        if ":" in digits:  # sexagesimal: 1:20 is 80 in YAML 1.1
+            sign = -1 if digits.startswith("-") else 1
+            total = 0
+            for part in digits.lstrip("+-").split(":"):
+                total = total * 60 + int(part)
+            return sign * total
+        if re.fullmatch(r"[-+]?0[0-7]+", digits):
+            return int(digits, 8)
+        return int(digits, 10)
+    except ValueError:
+        return text
+
+
+def explain_yaml11(value: Yaml11Scalar) -> str:
+    """One sentence on the trap, for error messages and findings."""
+    return (
+        f"unquoted {str(value)!r} is read by YAML 1.1 tools as {value.yaml11!r}; "
+        f'write "{value}" in quotes if you mean the text'
+        + (", or true/false for a yes/no answer" if isinstance(value.yaml11, bool) else "")
+    )
+
+
+class StrictResolver(BaseResolver):
+    """YAML 1.2 core schema reading: only true/false are booleans, no octal or base-60 surprises."""
+
+
+StrictResolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+}
+StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+StrictResolver.add_implicit_resolver(
+    YAML11_TAG,
+    re.compile(
+        r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"
+        r"|[-+]?0[0-9_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?[0-9][0-9]*_[0-9_]*)$"
+    ),
+    list("yYnNoO-+0123456789"),
+)
+
+
+class StrictConstructor(SafeConstructor):
+    """SafeConstructor that refuses duplicate keys and counts alias reuse."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.alias_hits = 0
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            self.alias_hits += 1
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
+        seen: dict[tuple[str, str], Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                ident = (key_node.tag, key_node.value)
+                if ident in seen:
+                    first = seen[ident].start_mark
+                    raise ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key_node.value!r} (first defined at line {first.line + 1}, "
+                        f"column {first.column + 1}); the second would silently replace the first",
+                        key_node.start_mark,
+                    )
+                seen[ident] = key_node
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml11(self, node: ScalarNode) -> Yaml11Scalar:
+        return Yaml11Scalar(node.value)
+
+
+StrictConstructor.add_constructor(YAML11_TAG, StrictConstructor.construct_yaml11)
+StrictConstructor.add_constructor(None, SafeConstructor.construct_undefined)
+
+
+_Parser = getattr(yaml, "CParser", None)
+
+
+if _Parser is not None:
+
+    class _Loader(_Parser, StrictConstructor, StrictResolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            StrictConstructor.__init__(self)
+            StrictResolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, StrictConstructor, StrictResolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            StrictConstructor.__init__(self)
+            StrictResolver.__init__(self)
+
+
+@dataclass
+class Document:
+    """One parsed YAML document (or JSON line) with what is needed to point back into it."""
+
+    data: Any
+    node: Node | None
+    file: str
+    index: int  # 1-based position of the document in its input
+    line: int  # 1-based line where the document starts
+    line_offset: int = 0  # added to node lines (a document parsed out of a longer stream)
+
+    def place(self, path: Iterable[Any] = ()) -> Place:
+        """The place of a key path inside this document (the nearest existing node)."""
+        line, column = self.line, None
+        node = self.node
+        if node is not None:
+            node = _descend(node, tuple(path))
+            line = node.start_mark.line + 1 + self.line_offset
+            column = node.start_mark.column + 1
+        return Place(file=self.file, line=line, column=column, document=self.index)
+
+
+def _descend(node: Node, path: tuple[Any, ...]) -> Node:
+    for step in path:
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                    node = value_node
+                    break
+            else:
+                return node
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+        else:
+            return node
+    return node
+
+
+def _check_shape(node: Node, place: Place) -> None:
+    """Refuse documents whose aliases expand past MAX_EXPANDED_NODES or that nest past MAX_DEPTH."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, int, bool]] = [(node, 1, False)]
+    while stack:
+        current, depth, done = stack.pop()
+        key = id(current)
+        if done:
+            children = _children(current)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                raise InputError(
+                    f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases "
+                    "(an alias bomb?); limit: MAX_EXPANDED_NODES",
+                    place=place,
+                )
+            continue
+        if key in sizes:
+            continue
+        if depth > MAX_DEPTH:
+            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", place=place)
+        stack.append((current, depth, True))
+        for child in _children(current):
+            if id(child) not in sizes:
+                stack.append((child, depth + 1, False))
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) -> InputError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"{context}, {problem}" if context and isinstance(exc, yaml.MarkedYAMLError) else problem
+    hint = None
+    if "could not determine a constructor" in message:
+        tag = message.split("tag ", 1)[-1].strip().strip("'\"").replace("tag:yaml.org,2002:", "!!")
+        message = f"tag {tag} is not allowed: only plain YAML data is read, nothing is ever executed"
+        hint = "remove the tag; write the value as plain text, a list or a mapping"
+    elif "duplicate key" in message:
+        hint = "keep one of the two entries"
+    if mark is not None:
+        place = Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index)
+    else:
+        place = Place(file=file, line=line_offset + 1, document=index)
+    return InputError(f"YAML: {message}", place=place, hint=hint)
+
+
+def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0) -> Document:
+    """Parse one YAML document (text holds at most one) into data plus its node tree."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise InputError(
+            f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
+            place=Place(file=file, line=line_offset + 1, document=index),
+        )
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(None, None, file, index, line_offset + 1, line_offset)
+        place = Place(file=file, line=node.start_mark.line + 1 + line_offset, document=index)
+        _check_shape(node, place)
+        _check_scalars(node, file, line_offset, index)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file, line_offset, index) from None
+    except RecursionError:
+        raise InputError(
+            f"the document nests too deeply to read (limit {MAX_DEPTH} levels)",
+            place=Place(file=file, line=line_offset + 1, document=index),
+        ) from None
+    finally:
+        loader.dispose()
+    return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset)
+
+
+def _check_scalars(node: Node, file: str, line_offset: int, index: int) -> None:
+    if isinstance(node, ScalarNode):
+        if len(node.value) > MAX_SCALAR_CHARS:
+            mark = node.start_mark
+            raise InputError(
+                f"a value is longer than {MAX_SCALAR_CHARS:,} characters; limit: MAX_SCALAR_CHARS",
+                place=Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index),
+            )
+        return
+    for child in _children(node):
+        if isinstance(child, ScalarNode) and len(child.value) <= MAX_SCALAR_CHARS:
+            continue
+        _check_scalars(child, file, line_offset, index)
+
+
+def decode(raw: bytes, file: str, first_line: int = 1) -> str:
+    """Bytes to text: UTF-8 only (a leading BOM is dropped), no NUL bytes; CRLF is read as LF."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + first_line
+        raise InputError(
+            "the file contains NUL bytes; it looks binary (or UTF-16), not a YAML text file",
+            place=Place(file=file, line=line),
+            hint="save it as UTF-8 text",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + first_line
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            place=Place(file=file, line=line),
+            hint="save the file as UTF-8 (most editors offer it under 'Save as' or 'Encoding')",
+        ) from None
+    return text.replace("\r\n", "\n")
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file the user named, turning every OS failure into one clear error."""
+    try:
+        if path.is_dir():
+            raise InputError("is a directory, not a file", place=Place(file=str(path)))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", place=Place(file=str(path))) from None
+    except PermissionError:
+        raise InputError("permission denied: the file cannot be read", place=Place(file=str(path))) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", place=Place(file=str(path))) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
+
+
+def load_file(path: Path, *, display: str | None = None) -> Document:
+    """Load a single-document YAML file (a rule file or a profile)."""
+    name = display or str(path)
+    return load_text(decode(read_bytes(path), name), name)
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a file the user named for streaming, with the same clear errors as read_bytes."""
+    if path.is_dir():
+        raise InputError("is a directory, not a file", place=Place(file=str(path)))
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError("no such file", place=Place(file=str(path))) from None
+    except PermissionError:
+        raise InputError("permission denied: the file cannot be read", place=Place(file=str(path))) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
+
+
+def load_text(text: str, name: str) -> Document:
+    """Parse text that must hold at most one YAML document."""
+    docs = list(split_documents(text.splitlines(keepends=True), name))
+    if len(docs) > 1:
+        _, line, _ = docs[1]
+        raise InputError(
+            "the file holds more than one YAML document; expected one",
+            place=Place(file=name, line=line),
+            hint="remove the extra '---' line, or pass the file with --input to plan each document",
+        )
+    if not docs:
+        return Document(None, None, name, 1, 1)
+    chunk, line, index = docs[0]
+    return parse_document(chunk, file=name, index=index, line_offset=line - 1)
+
+
+_DOC_START = re.compile(r"^---(?:[ \t]|$)")
+_DOC_END = re.compile(r"^\.\.\.[ \t]*$")
+
+
+def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int, int]]:
+    """Split a YAML stream into (text, first line, index) per document, lazily.
+
+    A line `---` at column 0 always starts a document (block scalars are indented), so one
+    broken document cannot take the rest of the stream with it.
+    """
+    buf: list[str] = []
+    start = 1
+    index = 0
+    lineno = 0
+    has_content = False
+    for lineno, line in enumerate(lines, 1):
+        if _DOC_START.match(line):
+            if has_content:
+                index += 1
+                yield "".join(buf), start, index
+            buf, start, has_content = [line], lineno, False
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                has_content = True
+            continue
+        if _DOC_END.match(line):
+            if has_content:
+                index += 1
+                yield "".join(buf), start, index
+            buf, start, has_content = [], lineno + 1, False
+            continue
+        if not buf and not has_content and line.startswith("%"):
+            buf.append(line)
+            continue
+        buf.append(line)
+        if not has_content:
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                has_content = True
+    if has_content:
+        index += 1
+        yield "".join(buf), start, index
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
+    return data
+
+
+def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Document:
+    """Parse one JSON Lines record."""
+    try:
+        data = json.loads(line, object_pairs_hook=_json_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"JSON: {exc.msg}", place=Place(file=file, line=lineno, column=exc.colno, document=index)
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"JSON: {exc}", place=Place(file=file, line=lineno, document=index)) from None
+    return Document(data, None, file, index, lineno)
+
+
+def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iterator[Document | InputError]:
+    """Read a stream document by document: YAML documents or JSON Lines, never the whole input at once.
+
+    A document that cannot be read is yielded as an InputError in its place and reading goes on.
+    """
+    lines = _decoded_lines(stream, file)
+    first: list[str] = []
+    if jsonl is None:
+        for line in lines:
+            first.append(line)
+            if line.strip():
+                stripped = line.strip()
+                jsonl = stripped.startswith("{") and stripped.endswith("}") and _is_json(stripped)
+                break
+        else:
+            jsonl = False
+    source = _chain(first, lines)
+    if jsonl:
+        index = 0
+        for lineno, line in enumerate(source, 1):
+            if isinstance(line, InputError):
+                yield line
+                return
+            if not line.strip():
+                continue
+            index += 1
+            try:
+                yield parse_json_line(line, file=file, index=index, lineno=lineno)
+            except InputError as exc:
+                yield exc
+        return
+    errors: list[InputError] = []
+
+    def guarded() -> Iterator[str]:
+        for line in source:
+            if isinstance(line, InputError):
+                errors.append(line)
+                return
+            yield line
+
+    for chunk, start, index in split_documents(guarded(), file):
+        try:
+            yield parse_document(chunk, file=file, index=index, line_offset=start - 1)
+        except InputError as exc:
+            yield exc
+    yield from errors
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _chain(first: list[str], rest: Iterator[str | InputError]) -> Iterator[str | InputError]:
+    yield from first
+    yield from rest
+
+
+def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
+    lineno = 0
+    for raw in stream:
+        lineno += 1
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw or len(raw) > MAX_DOCUMENT_BYTES:
+            try:
+                decode(raw, file, lineno)
+            except InputError as exc:
+                yield exc  # type: ignore[misc]
+                return
+            yield _too_long(file, lineno)  # type: ignore[misc]
+            return
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                decode(raw, file, lineno)
+            except InputError as exc:
+                yield exc  # type: ignore[misc]
+                return
+        if line.endswith("\r\n"):
+            line = line[:-2] + "\n"
+        yield line
+
+
+def _too_long(file: str, lineno: int) -> InputError:
+    return InputError(
+        f"a line is longer than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
+        place=Place(file=file, line=lineno),
+    )
