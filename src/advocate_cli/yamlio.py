@@ -172,23 +172,27 @@ class Document:
     line: int  # 1-based line where the document starts
     line_offset: int = 0  # added to node lines (a document parsed out of a longer stream)
 
-    def place(self, path: Iterable[Any] = ()) -> Place:
-        """The place of a key path inside this document (the nearest existing node)."""
+    def place(self, path: Iterable[Any] = (), *, at_key: bool = False) -> Place:
+        """The place of a key path inside this document (the nearest existing node).
+
+        With at_key, the last step points at the mapping key rather than its value.
+        """
         line, column = self.line, None
         node = self.node
         if node is not None:
-            node = _descend(node, tuple(path))
+            node = _descend(node, tuple(path), at_key)
             line = node.start_mark.line + 1 + self.line_offset
             column = node.start_mark.column + 1
         return Place(file=self.file, line=line, column=column, document=self.index)
 
 
-def _descend(node: Node, path: tuple[Any, ...]) -> Node:
-    for step in path:
+def _descend(node: Node, path: tuple[Any, ...], at_key: bool = False) -> Node:
+    last = len(path) - 1
+    for n, step in enumerate(path):
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if isinstance(key_node, ScalarNode) and key_node.value == str(step):
-                    node = value_node
+                    node = key_node if at_key and n == last else value_node
                     break
             else:
                 return node
