@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from advocate_cli.engine import DEFAULT_TOP, CompiledRuleSet, Plan, evaluate
@@ -66,14 +67,21 @@ def source_of(doc: Document | AdvocateError, file: str) -> dict[str, Any]:
 
 def profiles_of(doc: Document) -> Iterator[Document]:
     """A document holding a YAML list is a list of profiles; each item becomes its own document."""
-    if isinstance(doc.data, list) and doc.node is not None:
+    if not isinstance(doc.data, list):
+        yield doc
+    elif doc.item_lines is not None:  # read by the fast path: lines known, nodes composed only if needed
+        for i, (item, line) in enumerate(zip(doc.data, doc.item_lines)):
+            yield Document(item, None, doc.file, i + 1, line, doc.line_offset, compose=partial(_item_node, doc, i))
+    elif doc.node is not None:
         for i, (item, node) in enumerate(zip(doc.data, doc.node.value)):
             yield Document(item, node, doc.file, i + 1, node.start_mark.line + 1 + doc.line_offset, doc.line_offset)
-    elif isinstance(doc.data, list):
+    else:
         for i, item in enumerate(doc.data):
             yield Document(item, None, doc.file, i + 1, doc.line)
-    else:
-        yield doc
+
+
+def _item_node(doc: Document, i: int) -> Any:
+    return doc.node.value[i] if doc.node is not None else None
 
 
 def plan_documents(

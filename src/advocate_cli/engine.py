@@ -136,6 +136,7 @@ class _CompiledRule:
     effects: tuple[tuple[int, int], ...]  # (method index, points), zero points dropped
     contributions: tuple[Contribution, ...]  # aligned with effects
     facts: tuple[str, ...]
+    hits: tuple[tuple[int, int, Contribution], ...] = ()  # effects and contributions zipped, for the hot loop
 
 
 @dataclass(slots=True)
@@ -183,7 +184,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         effects = tuple((i, p) for i, p in enumerate(points) if p)
         contributions = tuple(Contribution(rule.id, p, rule.why) for _, p in effects)
         test = compile_condition(rule.when, rule_keys).test
-        rules.append(_CompiledRule(rule.id, test, effects, contributions, tuple(rule.facts)))
+        hits = tuple((i, p, c) for (i, p), c in zip(effects, contributions))
+        rules.append(_CompiledRule(rule.id, test, effects, contributions, tuple(rule.facts), hits))
     warnings = []
     for order, w in enumerate(ruleset.warnings.values()):
         fired = FiredWarning(w.id, w.topic.value, w.severity.value, w.message, w.mitigation, w.source)
@@ -235,32 +237,28 @@ def evaluate(
     fact_ids: dict[str, None] = {}
     for rule in compiled.rules:
         if rule.test(ctx):
-            for (i, points), contribution in zip(rule.effects, rule.contributions):
+            for i, points, contribution in rule.hits:
                 raw[i] += points
                 contributions[i].append(contribution)
             for fact in rule.facts:
                 fact_ids[fact] = None
     scores = [0 if s < 0 else 100 if s > 100 else s for s in raw]
-    order = sorted(range(n), key=lambda i: (-scores[i], i))
+    # Highest score first, ties in declared order (the sort is stable, also in reverse).
+    order = sorted(range(n), key=scores.__getitem__, reverse=True)
     chosen = order[:top]
     balance = _balance(chosen, order, compiled, scores)
     shares = _shares(chosen, scores)
     channels = compiled.channels
-    mix = {"virtual": 0.0, "analog": 0.0}
+    virtual = analog = 0.0
     for i, share in shares.items():
-        mix[channels[i]] += share
-    mix = {k: round(v, 4) for k, v in mix.items()}
+        if channels[i] == "virtual":
+            virtual += share
+        else:
+            analog += share
+    mix = {"virtual": round(virtual, 4), "analog": round(analog, 4)}
+    ids, labels, bases = compiled.method_ids, compiled.labels, compiled.bases
     methods = [
-        MethodScore(
-            id=compiled.method_ids[i],
-            label=compiled.labels[i],
-            channel=channels[i],
-            base=compiled.bases[i],
-            score=scores[i],
-            recommended=i in shares,
-            share=shares.get(i, 0.0),
-            contributions=contributions[i],
-        )
+        MethodScore(ids[i], labels[i], channels[i], bases[i], scores[i], i in shares, shares.get(i, 0.0), contributions[i])
         for i in order
     ]
     ctx["mix.virtual"] = mix["virtual"]

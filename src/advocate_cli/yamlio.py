@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
@@ -161,16 +170,45 @@ else:  # pragma: no cover - PyYAML built without libyaml
             StrictResolver.__init__(self)
 
 
-@dataclass
 class Document:
-    """One parsed YAML document (or JSON line) with what is needed to point back into it."""
+    """One parsed YAML document (or JSON line) with what is needed to point back into it.
 
-    data: Any
-    node: Node | None
-    file: str
-    index: int  # 1-based position of the document in its input
-    line: int  # 1-based line where the document starts
-    line_offset: int = 0  # added to node lines (a document parsed out of a longer stream)
+    The node tree is only needed to point at a place inside the document (an error), so a document
+    read by the fast path composes it on first use, from its text, with the full composer.
+    """
+
+    __slots__ = ("data", "_node", "_compose", "file", "index", "line", "line_offset", "item_lines")
+
+    def __init__(
+        self,
+        data: Any,
+        node: Node | None,
+        file: str,
+        index: int,  # 1-based position of the document in its input
+        line: int,  # 1-based line where the document starts
+        line_offset: int = 0,  # added to node lines (a document parsed out of a longer stream)
+        *,
+        compose: Callable[[], Node | None] | None = None,
+        item_lines: tuple[int, ...] | None = None,  # for a top-level list: the 1-based line of each item
+    ) -> None:
+        self.data = data
+        self._node = node
+        self._compose = compose
+        self.file = file
+        self.index = index
+        self.line = line
+        self.line_offset = line_offset
+        self.item_lines = item_lines
+
+    @property
+    def node(self) -> Node | None:
+        if self._compose is not None:
+            self._node = self._compose()
+            self._compose = None
+        return self._node
+
+    def __repr__(self) -> str:
+        return f"Document(file={self.file!r}, index={self.index}, line={self.line}, data={self.data!r})"
 
     def place(self, path: Iterable[Any] = (), *, at_key: bool = False) -> Place:
         """The place of a key path inside this document (the nearest existing node).
@@ -264,15 +302,49 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
+    try:
+        data, root_line, item_lines = _read_plain(text)
+    except _NotPlain:
+        return _compose_document(text, file=file, index=index, line_offset=line_offset)
+    if root_line is None:
+        return Document(None, None, file, index, line_offset + 1, line_offset)
+    return Document(
+        data, None, file, index, root_line + 1 + line_offset, line_offset,
+        compose=lambda: _compose_node(text), item_lines=item_lines and tuple(n + 1 + line_offset for n in item_lines),
+    )
+
+
+def _compose_node(text: str) -> Node | None:
     loader = _Loader(text)
     try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose_document(text: str, *, file: str, index: int, line_offset: int) -> Document:
+    """The full path: compose the node tree, check its shape and scalars, then construct the data."""
+    loader = None
+    try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return Document(None, None, file, index, line_offset + 1, line_offset)
         place = Place(file=file, line=node.start_mark.line + 1 + line_offset, document=index)
         _check_shape(node, place)
         _check_scalars(node, file, line_offset, index)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:  # e.g. a date like 2026-02-30
+            raise InputError(f"YAML: a value cannot be read: {exc}", place=place) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 + line_offset
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(
+            f"YAML: character U+{exc.character:04X} is not allowed in YAML text (a control character?)",
+            place=Place(file=file, line=line, column=column, document=index),
+            hint="remove it; to write it in a value, use a double-quoted escape such as \\u001b",
+        ) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, line_offset, index) from None
     except RecursionError:
@@ -281,8 +353,129 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
             place=Place(file=file, line=line_offset + 1, document=index),
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset)
+
+
+class _NotPlain(Exception):
+    """The fast reader met something only the full path handles (or reports): anchors, tags, errors, limits."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# Tags a plain scalar may resolve to on the fast path; anything else (merge keys, `=`) takes the full path.
+_PLAIN_TAGS = frozenset(
+    [_STR_TAG, YAML11_TAG] + [f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")]
+)
+_RESOLVER = StrictResolver()
+_CONSTRUCTOR = StrictConstructor()
+_PLAIN_CACHE: dict[str, Any] = {}  # plain scalar text -> its (immutable) value; profiles repeat their answers
+_PLAIN_CACHE_SIZE = 4096
+
+
+def _plain_value(text: str) -> Any:
+    """The value of a plain (unquoted, untagged) scalar, exactly as the full path would construct it."""
+    try:
+        return _PLAIN_CACHE[text]
+    except KeyError:
+        pass
+    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+    if tag not in _PLAIN_TAGS:
+        raise _NotPlain
+    if tag == _STR_TAG:
+        value: Any = text
+    else:
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
+        except Exception:  # noqa: BLE001 - the full path reports it with its place
+            raise _NotPlain from None
+    if len(_PLAIN_CACHE) >= _PLAIN_CACHE_SIZE:
+        _PLAIN_CACHE.clear()
+    _PLAIN_CACHE[text] = value
+    return value
+
+
+def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
+    """Build the data of one document straight from libyaml's events: the fast path.
+
+    It takes documents of plain mappings, lists and scalars, which is what profiles are, and
+    gives up (_NotPlain) on anything else: anchors and aliases, tags, merge keys, a key seen
+    twice, a syntax error, or a limit reached. The full path then reads the document again and
+    applies or reports it, so both paths give the same data and the same errors.
+    Returns (data, 0-based line of the root node or None for an empty document, item lines of a top-level list).
+    """
+    if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
+        raise _NotPlain
+    try:
+        parser = _Parser(text)
+    except yaml.YAMLError:  # e.g. a control character; the full path says which and where
+        raise _NotPlain from None
+    get = parser.get_event
+    nodes = 0
+    item_lines: list[int] | None = None
+
+    def build(event: Any, depth: int) -> Any:
+        nonlocal nodes
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_EXPANDED_NODES or event.anchor is not None:
+            raise _NotPlain
+        kind = type(event)
+        if kind is ScalarEvent:
+            value = event.value
+            if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
+                raise _NotPlain
+            return _plain_value(value) if event.implicit[0] else value
+        if event.tag is not None:
+            raise _NotPlain
+        if kind is MappingStartEvent:
+            mapping: dict[Any, Any] = {}
+            while True:
+                key_event = get()
+                if type(key_event) is MappingEndEvent:
+                    return mapping
+                if type(key_event) is not ScalarEvent:
+                    raise _NotPlain
+                key = build(key_event, depth + 1)
+                if key in mapping:  # a duplicate, or two spellings of one key: the full path decides
+                    raise _NotPlain
+                mapping[key] = build(get(), depth + 1)
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            while True:
+                item = get()
+                if type(item) is SequenceEndEvent:
+                    return items
+                items.append(build(item, depth + 1))
+        raise _NotPlain  # an alias
+
+    try:
+        get()  # stream start
+        event = get()
+        if type(event) is StreamEndEvent:
+            return None, None, None
+        if type(event) is not DocumentStartEvent:
+            raise _NotPlain
+        root = get()
+        root_line = root.start_mark.line
+        if type(root) is SequenceStartEvent and root.anchor is None and root.tag is None:
+            nodes = 1
+            item_lines = []
+            data: Any = []
+            while True:
+                item = get()
+                if type(item) is SequenceEndEvent:
+                    break
+                item_lines.append(item.start_mark.line)
+                data.append(build(item, 2))
+        else:
+            data = build(root, 1)
+        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+            raise _NotPlain
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    finally:
+        parser.dispose()
+    return data, root_line, item_lines
 
 
 def _check_scalars(node: Node, file: str, line_offset: int, index: int) -> None:
