@@ -322,18 +322,11 @@ def decode(raw: bytes, file: str, first_line: int = 1) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """Read a file the user named, turning every OS failure into one clear error."""
-    try:
-        if path.is_dir():
-            raise InputError("is a directory, not a file", place=Place(file=str(path)))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", place=Place(file=str(path))) from None
-    except PermissionError:
-        raise InputError("permission denied: the file cannot be read", place=Place(file=str(path))) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", place=Place(file=str(path))) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
+    with open_binary(path) as stream:
+        try:
+            return stream.read()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
 def load_file(path: Path, *, display: str | None = None) -> Document:
