@@ -261,8 +261,9 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return Document(None, None, file, index, line_offset + 1, line_offset)
@@ -270,6 +271,14 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
         _check_shape(node, place)
         _check_scalars(node, file, line_offset, index)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 + line_offset
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(
+            f"YAML: character U+{exc.character:04X} is not allowed in YAML text (a control character?)",
+            place=Place(file=file, line=line, column=column, document=index),
+            hint="remove it; to write it in a value, use a double-quoted escape such as \\u001b",
+        ) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, line_offset, index) from None
     except RecursionError:
@@ -278,7 +287,8 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
             place=Place(file=file, line=line_offset + 1, document=index),
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset)
 
 
