@@ -65,9 +65,9 @@ def source_of(doc: Document | AdvocateError, file: str) -> dict[str, Any]:
     }
 
 
-def profiles_of(doc: Document) -> Iterator[Document]:
+def profiles_of(doc: Document, expand_lists: bool = True) -> Iterator[Document]:
     """A document holding a YAML list is a list of profiles; each item becomes its own document."""
-    if not isinstance(doc.data, list):
+    if not expand_lists or not isinstance(doc.data, list):
         yield doc
     elif doc.item_lines is not None:  # read by the fast path: lines known, nodes composed only if needed
         for i, (item, line) in enumerate(zip(doc.data, doc.item_lines)):
@@ -93,13 +93,14 @@ def plan_documents(
     top: int = DEFAULT_TOP,
     overrides: dict[str, Any] | None = None,
     file: str = "<stdin>",
+    expand_lists: bool = True,
 ) -> Iterator[Outcome]:
     """Validate and plan each document in turn; a bad one yields an error outcome and the rest go on."""
     for item in documents:
         if isinstance(item, AdvocateError):
             yield Outcome(source_of(item, file), error=item)
             continue
-        for doc in profiles_of(item):
+        for doc in profiles_of(item, expand_lists):
             source = source_of(doc, file)
             data = doc.data
             if overrides:

@@ -29,7 +29,10 @@ app = typer.Typer(
 
 def report(error: AdvocateError) -> None:
     """The one place an expected failure is printed: plain text on stderr, no traceback."""
-    sys.stderr.write(f"advocate: error: {error}\n")
+    from advocate_cli.render.words import visible
+
+    lines = str(error).split("\n")
+    sys.stderr.write("advocate: error: " + "\n".join(visible(line) for line in lines) + "\n")
 
 
 @contextlib.contextmanager

@@ -116,7 +116,7 @@ def plan_command(
         renderer.begin()
         for outcome in plan_documents(
             documents, schema, ruleset.compiled, today=today, top=top, overrides=overrides or None,
-            file=str(profile) if profile else "<stdin>",
+            file=str(profile) if profile else "<stdin>", expand_lists=not single,
         ):
             renderer.outcome(outcome)
             if fmt_.value == "jsonl":

@@ -19,13 +19,20 @@ if TYPE_CHECKING:
 
 
 def _country(value: Any) -> Any:
-    if isinstance(value, Yaml11Scalar) or isinstance(value, bool):
-        shown = str(value) if isinstance(value, Yaml11Scalar) else str(value).lower()
+    if isinstance(value, Yaml11Scalar):
+        read_as = str(value.yaml11).lower() if isinstance(value.yaml11, bool) else str(value.yaml11)
         raise PydanticCustomError(
             "country_yaml11",
-            "{shown} is not a country code: YAML 1.1 tools read an unquoted NO, no, off or on as a boolean; "
-            'write the code in quotes, e.g. country: "NO"',
-            {"shown": shown},
+            '{shown} is not read as a country code: YAML 1.1 tools read an unquoted {shown} as {read_as}; '
+            'write the code in quotes, e.g. country: "{shown}"',
+            {"shown": str(value), "read_as": read_as},
+        )
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "country_bool",
+            "the boolean {shown} is not a country code; if you wrote NO, off or on, write the code in quotes, "
+            'e.g. country: "NO"',
+            {"shown": str(value).lower()},
         )
     if not isinstance(value, str):
         raise PydanticCustomError("country_type", "expected a two-letter country code such as AL, not {kind}",

@@ -288,6 +288,11 @@ def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) ->
         hint = "remove the tag; write the value as plain text, a list or a mapping"
     elif "duplicate key" in message:
         hint = "keep one of the two entries"
+    elif "tab character" in message or "'\\t'" in message:
+        hint = "YAML is indented with spaces: replace the tab with spaces"
+    elif "mapping values are not allowed" in message and mark is not None and mark.column > 1024:
+        message = "a key is longer than 1024 characters, YAML's limit for a plain key"
+        hint = "shorten the key"
     if mark is not None:
         place = Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index)
     else:
@@ -497,6 +502,11 @@ def decode(raw: bytes, file: str, first_line: int = 1) -> str:
     """Bytes to text: UTF-8 only (a leading BOM is dropped), no NUL bytes; CRLF is read as LF."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the file is UTF-16 text; advocate reads UTF-8", place=Place(file=file, line=first_line),
+            hint="save it as UTF-8 (most editors offer it under 'Save as' or 'Encoding')",
+        )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + first_line
         raise InputError(
@@ -518,18 +528,11 @@ def decode(raw: bytes, file: str, first_line: int = 1) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """Read a file the user named, turning every OS failure into one clear error."""
-    try:
-        if path.is_dir():
-            raise InputError("is a directory, not a file", place=Place(file=str(path)))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", place=Place(file=str(path))) from None
-    except PermissionError:
-        raise InputError("permission denied: the file cannot be read", place=Place(file=str(path))) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", place=Place(file=str(path))) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
+    with open_binary(path) as stream:
+        try:
+            return stream.read()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
 def load_file(path: Path, *, display: str | None = None) -> Document:
@@ -645,6 +648,9 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
     first: list[str] = []
     if jsonl is None:
         for line in lines:
+            if isinstance(line, InputError):
+                yield line
+                return
             first.append(line)
             if line.strip():
                 stripped = line.strip()
