@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Batch benchmark: `advocate plan` against the floor, side by side, and the ratios the project promises.
+
+    python benchmarks/bench_batch.py              # the full run (a few minutes)
+    python benchmarks/bench_batch.py --runs 3     # quicker, noisier
+    python benchmarks/bench_batch.py --markdown docs/batch-figures.md
+
+Run it with the interpreter of the environment advocate is installed in. It writes realistic
+profiles (make_profiles.py) and a generated rule directory of 6,000 rules (make_rules.py) into a
+temporary directory and measures, each command run in turn with the others (so a busy machine
+slows all of them alike), the median wall time over --runs runs after one warm-up:
+
+  batch     advocate plan --input - --format jsonl, 10,000 profiles   <= 1.6 x floor
+  memory    peak RSS for 10,000 and for 100,000 profiles              < 80 MiB, within 10 %
+  start-up  advocate --help, advocate plan --help                     <= 1.1 x importing the stack
+  rules     the same batch with 6,000 rules                           <= 2 x floor + the rules' own evaluation
+
+The floor is floor.py: parse the YAML stream with libyaml, validate each document with pydantic,
+write JSON Lines, nothing else. The shared ../shared/bench/floor.py is used when it is there
+(beside the repository), else the copy in benchmarks/. The rules' own evaluation is the time to
+call every compiled condition of the 6,000 rules on every profile, measured in this process.
+With --hyperfine (and hyperfine on PATH), wall times come from hyperfine instead.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = REPO.parent / "shared" / "bench"
+MIB = 1024 * 1024
+
+TARGET_BATCH = 1.6
+TARGET_RSS_MIB = 80
+TARGET_RSS_GROWTH = 0.10
+TARGET_HELP = 1.1
+TARGET_RULES = 2.0
+STACK_IMPORT = "import yaml, typer, rich.console, rich.table; from pydantic import BaseModel"
+
+
+def bench_script(name: str) -> Path:
+    """The shared script when the shared folder is beside the repository, else the copy in benchmarks/."""
+    shared = SHARED / name
+    if shared.is_file():
+        return shared
+    local = HERE / name
+    if not local.is_file():
+        sys.exit(f"bench_batch: neither {shared} nor {local} exists")
+    return local
+
+
+def advocate_command() -> list[str]:
+    """The installed console script beside this interpreter, else `python -m advocate_cli`."""
+    script = Path(sys.executable).parent / "advocate"
+    if script.is_file():
+        return [str(script)]
+    try:
+        import advocate_cli  # noqa: F401
+    except ImportError:
+        sys.exit("bench_batch: advocate is not installed for this interpreter; run: python -m pip install -e .")
+    return [sys.executable, "-m", "advocate_cli"]
+
+
+def run_once(argv: list[str], stdin: Path | None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run; stdout and stderr go to /dev/null."""
+    with open(stdin or os.devnull, "rb") as fin, open(os.devnull, "wb") as devnull:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=fin, stdout=devnull, stderr=devnull)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"bench_batch: {' '.join(argv)} exited with {proc.returncode}")
+    return wall, usage.ru_maxrss * 1024 / MIB  # ru_maxrss is in KiB on Linux
+
+
+def side_by_side(commands: dict[str, tuple[list[str], Path | None]], runs: int) -> dict[str, dict[str, float]]:
+    """Each command once per round, in turn, after a warm-up round; medians of wall time and peak RSS."""
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    rss: dict[str, list[float]] = {name: [] for name in commands}
+    names = list(commands)
+    for round_ in range(runs + 1):
+        order = names[round_ % len(names):] + names[: round_ % len(names)]
+        for name in order:
+            wall, peak = run_once(*commands[name])
+            if round_:
+                walls[name].append(wall)
+                rss[name].append(peak)
+    return {n: {"wall": statistics.median(walls[n]), "rss": max(rss[n]), "runs": len(walls[n])} for n in names}
+
+
+def hyperfine(commands: dict[str, tuple[list[str], Path | None]], runs: int, tmp: Path) -> dict[str, dict[str, float]]:
+    """The same measurement through hyperfine (shell commands with redirections); medians only."""
+    import shlex
+
+    shell = []
+    for argv, stdin in commands.values():
+        line = " ".join(shlex.quote(a) for a in argv)
+        shell.append(f"{line} < {shlex.quote(str(stdin))} > /dev/null" if stdin else f"{line} > /dev/null")
+    out = tmp / "hyperfine.json"
+    subprocess.run(["hyperfine", "-w", "1", "-r", str(runs), "--export-json", str(out),
+                    *shell], check=True, stdout=subprocess.DEVNULL)
+    results = json.loads(out.read_text())["results"]
+    return {name: {"wall": r["median"], "rss": float("nan"), "runs": len(r["times"])}
+            for name, r in zip(commands, results)}
+
+
+def rules_evaluation(rules_dir: Path, profiles: Path, runs: int) -> float:
+    """Median seconds to call every compiled condition of the rule set on every profile (no I/O, no output)."""
+    import yaml
+
+    from advocate_cli.engine import context
+    from advocate_cli.ruleset import load_ruleset
+
+    ruleset, _ = load_ruleset([rules_dir], include_default=False)
+    compiled = ruleset.compiled
+    with profiles.open(encoding="utf-8") as f:
+        contexts = [context(ruleset.profile_model.validate(doc), compiled)
+                    for doc in yaml.load_all(f, Loader=yaml.CSafeLoader)]
+    tests = [r.test for r in compiled.rules] + [w.test for w in compiled.warnings]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for ctx in contexts:
+            for test in tests:
+                test(ctx)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def generate(tmp: Path, profiles: int, big: int) -> dict[str, Path]:
+    maker = bench_script("make_profiles.py")
+    paths = {"small": tmp / f"profiles-{profiles}.yaml", "big": tmp / f"profiles-{big}.yaml", "rules": tmp / "rules6k"}
+    for key, n in (("small", profiles), ("big", big)):
+        with paths[key].open("wb") as out:
+            subprocess.run([sys.executable, str(maker), "-n", str(n), "--seed", "1"], stdout=out, check=True)
+    subprocess.run([sys.executable, str(HERE / "make_rules.py"), str(paths["rules"]), "--per-method", "300"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return paths
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5; medians)")
+    ap.add_argument("--profiles", type=int, default=10_000)
+    ap.add_argument("--big", type=int, default=100_000, help="profiles for the flat-memory check")
+    ap.add_argument("--hyperfine", action="store_true", help="take wall times from hyperfine (must be on PATH)")
+    ap.add_argument("--markdown", type=Path, help="also write the figures as a Markdown table to this file")
+    args = ap.parse_args()
+    if args.hyperfine and not shutil.which("hyperfine"):
+        sys.exit("bench_batch: --hyperfine given but hyperfine is not on PATH (apt-get install hyperfine)")
+
+    advocate = advocate_command()
+    floor = [sys.executable, str(bench_script("floor.py"))]
+    # Start-up is measured as installed: with the package's bytecode compiled (pip does that on install).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=False,
+                   stdout=subprocess.DEVNULL)
+    rows: list[tuple[str, str, str, str, str, bool]] = []
+    with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        print(f"generating {args.profiles:,} and {args.big:,} profiles and 6,000 rules ...", file=sys.stderr)
+        paths = generate(tmp, args.profiles, args.big)
+        measure = (lambda cmds: hyperfine(cmds, args.runs, tmp)) if args.hyperfine else (
+            lambda cmds: side_by_side(cmds, args.runs))
+        batch = [*advocate, "plan", "--input", "-", "--format", "jsonl"]
+
+        print("batch: advocate and the floor, side by side ...", file=sys.stderr)
+        res = measure({"floor": (floor, paths["small"]), "advocate": (batch, paths["small"])})
+        ratio = res["advocate"]["wall"] / res["floor"]["wall"]
+        rows.append((f"plan --format jsonl, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
+                     f"floor {res['floor']['wall']:.2f} s", f"{ratio:.2f}x", f"<= {TARGET_BATCH}x",
+                     ratio <= TARGET_BATCH))
+
+        print("memory: peak RSS for the small and the big input ...", file=sys.stderr)
+        mem = side_by_side({"small": (batch, paths["small"]), "big": (batch, paths["big"])}, max(1, min(args.runs, 2)))
+        small, big = mem["small"]["rss"], mem["big"]["rss"]
+        growth = big / small - 1
+        rows.append((f"peak RSS, {args.profiles:,} profiles", f"{small:.1f} MiB", "", "", f"< {TARGET_RSS_MIB} MiB",
+                     small < TARGET_RSS_MIB))
+        rows.append((f"peak RSS, {args.big:,} profiles", f"{big:.1f} MiB", f"{small:.1f} MiB", f"{growth:+.1%}",
+                     f"within {TARGET_RSS_GROWTH:.0%}, < {TARGET_RSS_MIB} MiB",
+                     abs(growth) <= TARGET_RSS_GROWTH and big < TARGET_RSS_MIB))
+
+        print("start-up: --help against importing the stack ...", file=sys.stderr)
+        res = measure({
+            "stack": ([sys.executable, "-c", STACK_IMPORT], None),
+            "help": ([*advocate, "--help"], None),
+            "plan-help": ([*advocate, "plan", "--help"], None),
+        })
+        for name, label in (("help", "advocate --help"), ("plan-help", "advocate plan --help")):
+            ratio = res[name]["wall"] / res["stack"]["wall"]
+            rows.append((label, f"{res[name]['wall'] * 1000:.0f} ms", f"imports {res['stack']['wall'] * 1000:.0f} ms",
+                         f"{ratio:.2f}x", f"<= {TARGET_HELP}x", ratio <= TARGET_HELP))
+
+        print("rules: 6,000 generated rules ...", file=sys.stderr)
+        many = [*advocate, "plan", "--no-default-rules", "--rules", str(paths["rules"]), "--input", "-",
+                "--format", "jsonl"]
+        res = measure({"floor": (floor, paths["small"]), "advocate": (many, paths["small"])})
+        evaluation = rules_evaluation(paths["rules"], paths["small"], args.runs)
+        budget = TARGET_RULES * res["floor"]["wall"] + evaluation
+        ratio = (res["advocate"]["wall"] - evaluation) / res["floor"]["wall"]
+        rows.append((f"plan with 6,000 rules, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
+                     f"floor {res['floor']['wall']:.2f} s + conditions {evaluation:.2f} s",
+                     f"{ratio:.2f}x", f"<= {TARGET_RULES}x floor + conditions ({budget:.2f} s)",
+                     res["advocate"]["wall"] <= budget))
+
+    import yaml
+
+    env = (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+           f"{os.cpu_count()} CPUs; PyYAML {yaml.__version__} (libyaml: {yaml.__with_libyaml__}); "
+           f"{'hyperfine' if args.hyperfine else 'interleaved runs'}, median of {args.runs}; floor: "
+           f"{'../shared/bench/floor.py' if (SHARED / 'floor.py').is_file() else 'benchmarks/floor.py'}")
+    table = ["| measure | advocate | reference | ratio | target | met |", "|---|---:|---:|---:|---|---|"]
+    table += [f"| {a} | {b} | {c} | {d} | {e} | {'yes' if ok else 'NO'} |" for a, b, c, d, e, ok in rows]
+    text = "\n".join(table) + f"\n\n{env}\n"
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

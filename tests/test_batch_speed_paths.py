@@ -1,0 +1,228 @@
+"""The batch's fast paths give exactly what the reference paths give: YAML read from events, plans encoded from cached parts."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advocate_cli import yamlio
+from advocate_cli.engine import evaluate
+from advocate_cli.errors import InputError
+from advocate_cli.render.jsonout import CompactPlanEncoder
+from tests.conftest import COMPLETE, COMPLETE_MINI, TODAY
+
+# --- YAML: the event reader against the full composer --------------------------------------------
+
+
+def typed(value):
+    """A value with every type spelled out, so that 1 == True or 'NO' == Yaml11Scalar('NO') cannot hide a difference."""
+    if isinstance(value, dict):
+        return ("map", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [typed(v) for v in value])
+    if isinstance(value, yamlio.Yaml11Scalar):
+        return ("yaml11", str(value), value.yaml11)
+    return (type(value).__name__, value)
+
+
+def both_paths(text: str, line_offset: int = 0):
+    """(fast, full): each a (typed data, line, item lines) or an error (message, place, hint)."""
+    results = []
+    for read in (yamlio.parse_document, yamlio._compose_document):
+        try:
+            doc = read(text, file="f.yaml", index=3, line_offset=line_offset)
+        except InputError as exc:
+            results.append(("error", exc.message, exc.place, exc.hint))
+            continue
+        lines = None
+        if isinstance(doc.data, list) and doc.node is not None:
+            lines = [n.start_mark.line + 1 + line_offset for n in doc.node.value]
+        results.append(("doc", typed(doc.data), doc.line, lines, doc.index))
+    return results
+
+
+TRICKY = [
+    "",
+    "# only a comment\n",
+    "---\n",
+    "--- # nothing\n...\n",
+    "name: a\n",
+    "---\nname: a\n...\n",
+    "- a\n- b: 1\n  c: [x, y]\n- [1, 2]\n",
+    "[]\n",
+    "{}\n",
+    "just text\n",
+    "country: NO\nsetting: off\nbudget: 012\nx: 1:20\ny: 1_000\nz: 0x1F\n",
+    "a: true\nb: True\nc: FALSE\nd: yes\ne: ~\nf: null\ng:\nh: ''\n",
+    "a: 1.5\nb: .inf\nc: -.INF\nd: .nan\ne: 1e3\nf: 6.8523015e+5\n",
+    "a: 2026-01-31\nb: 2026-01-31T10:00:00Z\nc: '2026-01-31'\n",
+    "a: 2026-02-30\n",
+    "a: 99999-01-01\n",
+    "a: 1\nb: 2\na: 3\n",
+    "1: a\n+1: b\n",
+    "true: a\nTrue: b\n",
+    "1: a\n'1': b\n",
+    "1: a\ntrue: b\n",
+    "null: a\n~: b\n",
+    "a: &x [1, 2]\nb: *x\n",
+    "a: *nothing\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n",
+    "<<: {x: 1}\n",
+    "=: a\n",
+    "a: !!str 12\n",
+    "a: !!python/name:os.system\n",
+    "a: !custom x\n",
+    "!!map {a: 1}\n",
+    "a: ! 12\n",
+    "? [a, b]\n: c\n",
+    "? {a: 1}\n: c\n",
+    "a: [1, 2\n",
+    "a: 1\n b: 2\n",
+    "a: b: c\n",
+    "name: x\n\tcountry: AL\n",
+    "a: 1\n---\nb: 2\n",
+    "%YAML 1.2\n---\na: 1\n",
+    "%YAML 1.1\n---\na: yes\n",
+    "a: \"caf\\u00e9 \\t tab\"\nb: 'it''s'\nc: |\n  two\n  lines\nd: >-\n  folded\n  text\n",
+    "a: \x07\n",
+    "a: \"\x07\"\n",
+    "a: [" * 70 + "]" * 70 + "\n",
+    "a: " + "x" * (yamlio.MAX_SCALAR_CHARS + 1) + "\n",
+    "'" + "k" * (yamlio.MAX_SCALAR_CHARS + 1) + "': 1\n",
+    "k" * 1100 + ": 1\n",
+    "- " + "[x, x, x, x, x, x, x, x, x, x]\n- " * 11000,
+    "items: [" + ", ".join(["x"] * (yamlio.MAX_EXPANDED_NODES + 5)) + "]\n",
+    "name: Shqipëri ✓ 𝄞\n",
+    "a: [1, [2, [3, {b: c}]]]\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY, ids=[f"tricky-{i}" for i in range(len(TRICKY))])
+def test_event_reader_matches_the_full_composer(text):
+    fast, full = both_paths(text)
+    assert fast == full
+    fast, full = both_paths(text, line_offset=40)
+    assert fast == full
+
+
+def test_the_fast_path_is_taken_for_profiles():
+    """Guard the speed claim: a plain profile document is read without composing nodes."""
+    doc = yamlio.parse_document(yaml.safe_dump(COMPLETE), file="f.yaml")
+    assert doc._compose is not None  # nodes not built yet
+    assert doc.node is not None and doc._compose is None
+
+
+def test_a_lazily_composed_document_points_at_the_same_places():
+    text = "name: x\ngoals:\n  - a\n  - b\nbudget: 12\n"
+    fast = yamlio.parse_document(text, file="f.yaml", line_offset=9)
+    full = yamlio._compose_document(text, file="f.yaml", index=1, line_offset=9)
+    for path in [(), ("goals", 1), ("budget",), ("missing",)]:
+        assert fast.place(path) == full.place(path)
+        assert fast.place(path, at_key=True) == full.place(path, at_key=True)
+
+
+# Scalars that mean something to a YAML reader, to be written in every style PyYAML has.
+SCALAR_TEXT = st.sampled_from(
+    ["yes", "No", "ON", "off", "true", "False", "012", "0o17", "0x1F", "1:20", "-3", "+4", "1_000", "1.5", ".inf",
+     "~", "null", "", " ", "2026-01-31", "2026-02-30", "<<", "=", "#", "a: b", "- x", "'q'", '"dq"', "café",
+     "\t", "line\nbreak", "[x]", "{y}", "&a", "*a", "!t", "%", "@", "`"]
+) | st.text(alphabet=string.printable + "éšđ✓", max_size=12)
+SCALARS = SCALAR_TEXT | st.integers(-10**6, 10**6) | st.booleans() | st.none() | st.floats(allow_nan=False)
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(SCALAR_TEXT | st.integers(-5, 5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=DATA,
+    flow=st.sampled_from([None, True, False]),
+    style=st.sampled_from([None, '"', "'", "|", ">"]),
+    explicit=st.booleans(),
+)
+def test_event_reader_matches_the_full_composer_on_generated_documents(data, flow, style, explicit):
+    try:
+        text = yaml.safe_dump(data, default_flow_style=flow, default_style=style, explicit_start=explicit,
+                              allow_unicode=True)
+    except yaml.YAMLError:
+        return
+    fast, full = both_paths(text)
+    assert fast == full
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="ab: -[]{},'\"#&*!?|>\n\t01yn.~", max_size=40))
+def test_event_reader_matches_the_full_composer_on_noise(text):
+    fast, full = both_paths(text)
+    assert fast == full
+
+
+# --- JSON: the cached-parts encoder against the reference encoding -------------------------------
+
+_reference = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+CHOICES = {
+    "setting": ["urban", "rural", "mixed"],
+    "online_habits": ["mostly_online", "mixed", "mostly_offline"],
+    "issue_sensitivity": ["low", "medium", "high"],
+    "budget": ["low", "medium", "high"],
+}
+GOALS = ["reach_decision_makers", "mobilize_communities", "facilitate_dialogue", "shape_messages", "raise_awareness"]
+AUDIENCES = ["decision_makers", "local_officials", "parents", "youth", "rural_communities", "older_people",
+             "private_sector", "media", "general_public"]
+PROFILES = st.fixed_dictionaries(
+    {
+        "name": st.text(max_size=20) | st.sampled_from(['quote " and \\ backslash', "\u2028 line sep", "é ✓ 𝄞"]),
+        "country": st.sampled_from(["AL", "MK", "RS", "ME", "BA", "XK", "DE", "KE"]),
+        **{key: st.sampled_from(values) for key, values in CHOICES.items()},
+        "goals": st.lists(st.sampled_from(GOALS), min_size=1, max_size=3, unique=True),
+        "audiences": st.lists(st.sampled_from(AUDIENCES), min_size=1, max_size=4, unique=True),
+        "involves_minors": st.booleans(),
+        "collects_personal_data": st.booleans(),
+        "works_with_system_actors": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profile=PROFILES, top=st.integers(2, 8))
+def test_compact_encoder_writes_the_reference_json(default_rules, profile, top):
+    encoder = CompactPlanEncoder()
+    source = {"file": "<stdin>", "document": 7, "line": 12}
+    plan = evaluate(default_rules.profile_model.validate(profile), default_rules, today=TODAY, top=top, source=source)
+    assert encoder.encode(plan) == _reference(plan.to_dict())
+    assert encoder.encode(plan) == _reference(plan.to_dict())  # and again, from the cache
+
+
+def test_compact_encoder_handles_balance_warnings_and_markup_in_rule_text(mini):
+    encoder = CompactPlanEncoder()
+    fired = set()
+    for audiences in (["youth"], ["older_people"], ["youth", "older_people"]):
+        for habits in ("mostly_online", "mostly_offline", "mixed"):
+            answers = mini.profile_model.validate({**COMPLETE_MINI, "audiences": audiences, "online_habits": habits})
+            plan = evaluate(answers, mini, today=TODAY, top=2)
+            assert encoder.encode(plan) == _reference(plan.to_dict())
+            fired.update(w.id for w in plan.warnings)
+    assert {"balance-added-analog", "balance-added-virtual"} <= fired  # made per plan, not cached parts
+
+
+def test_compact_encoder_memory_stays_bounded(default_rules):
+    encoder = CompactPlanEncoder(limit=50)
+    answers = default_rules.profile_model.validate(COMPLETE)
+    for top in range(2, 20):
+        plan = evaluate(answers, default_rules, today=TODAY, top=top)
+        assert encoder.encode(plan) == _reference(plan.to_dict())
+        assert len(encoder._parts) <= 50
+
+
+def test_compact_encoder_falls_back_for_unusual_values(default_rules):
+    plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
+    plan.methods[0].share = 1  # an int where the engine gives a float
+    assert CompactPlanEncoder().encode(plan) == _reference(plan.to_dict())
