@@ -219,7 +219,7 @@ def test_compact_encoder_memory_stays_bounded(default_rules):
     for top in range(2, 20):
         plan = evaluate(answers, default_rules, today=TODAY, top=top)
         assert encoder.encode(plan) == _reference(plan.to_dict())
-        assert len(encoder._parts) <= 50
+        assert len(encoder._texts) <= 50 and len(encoder._held) <= 50
 
 
 def test_compact_encoder_falls_back_for_unusual_values(default_rules):

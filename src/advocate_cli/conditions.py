@@ -296,3 +296,125 @@ def _value_fits(value: Any, info: KeySpec) -> bool:
     if info.values is not None:
         return value in info.values
     return True
+
+
+# --- Many conditions at once --------------------------------------------------------------------
+#
+# A rule set is evaluated for every profile of a batch, so its conditions are also compiled
+# together into one Python function: each answer is looked up once, each condition is one
+# `if` over those locals, and the function returns the indices of the conditions that hold.
+# The generated source holds no text from the rules: keys and values are passed in as
+# constants (C[i]), so only names, indices and operators are ever compiled. It must agree
+# with compile_condition on every input; tests/test_conditions_batch.py holds it to that.
+
+_SOURCE_OPS: dict[str, str] = {
+    "eq": "({x} == {v})",
+    "ne": "({x} != {v})",
+    "in": "({x} in {v})",
+    "not_in": "({x} not in {v})",
+    "contains": "({v} in {m})",
+    "contains_any": "(not {v}.isdisjoint({m}))",
+    "contains_all": "({v} <= {m})",
+    "contains_none": "{v}.isdisjoint({m})",
+    "gt": "({x} is not None and {x} > {v})",
+    "gte": "({x} is not None and {x} >= {v})",
+    "lt": "({x} is not None and {x} < {v})",
+    "lte": "({x} is not None and {x} <= {v})",
+}
+_SET_VALUED = ("in", "not_in", "contains_any", "contains_all", "contains_none")
+
+
+class _Source:
+    """Builds the source of one function over many conditions; constants and lookups are shared."""
+
+    def __init__(self) -> None:
+        self.consts: list[Any] = []
+        self._const_index: dict[tuple[type, Any], int] = {}
+        self.lookups: dict[tuple[str, bool], str] = {}  # (key, as a set) -> local name
+
+    def const(self, value: Any) -> str:
+        marker = (type(value), value)
+        try:
+            index = self._const_index.get(marker)
+        except TypeError:  # unhashable: keep it apart
+            index = None
+        if index is None:
+            index = len(self.consts)
+            self.consts.append(value)
+            try:
+                self._const_index[marker] = index
+            except TypeError:
+                pass
+        return f"C[{index}]"
+
+    def lookup(self, key: str, as_set: bool) -> str:
+        name = self.lookups.get((key, as_set))
+        if name is None:
+            name = self.lookups[(key, as_set)] = f"{'m' if as_set else 'x'}{len(self.lookups)}"
+        return name
+
+    def mapping(self, when: Mapping[str, Any]) -> str | None:
+        parts = []
+        for key, spec in when.items():
+            if key in ("all", "any"):
+                subs = [self.mapping(item) if isinstance(item, Mapping) else None for item in spec]
+                if any(sub is None for sub in subs):
+                    return None
+                parts.append("(" + (" and " if key == "all" else " or ").join(subs) + ")")  # type: ignore[arg-type]
+            elif key == "not":
+                inner = self.mapping(spec) if isinstance(spec, Mapping) else None
+                if inner is None:
+                    return None
+                parts.append(f"(not {inner})")
+            elif isinstance(spec, Mapping):
+                for op, value in spec.items():
+                    part = self.operator(str(key), str(op), value)
+                    if part is None:
+                        return None
+                    parts.append(part)
+            else:
+                part = self.operator(str(key), "eq", spec)
+                if part is None:
+                    return None
+                parts.append(part)
+        return "(" + " and ".join(parts) + ")" if parts else None
+
+    def operator(self, key: str, op: str, value: Any) -> str | None:
+        if op == "is_set":
+            return f"({self.lookup(key, False)} is {'not ' if value else ''}None)"
+        template = _SOURCE_OPS.get(op)
+        if template is None:
+            return None
+        v = self.const(frozenset(value) if op in _SET_VALUED else value)
+        return template.format(x=self.lookup(key, False), m=self.lookup(key, True), v=v)
+
+
+def compile_all(conditions: list[Mapping[str, Any] | None], keys: Mapping[str, KeySpec]) -> Callable[[Mapping[str, Any]], list[int]]:
+    """Compile many `when` mappings into one function: context -> indices of the conditions that hold.
+
+    A condition with problems never holds (as in compile_condition); one the generator does not
+    know how to write out is called through its compiled closure instead.
+    """
+    src = _Source()
+    closures: list[Test] = []
+    branches: list[str] = []
+    for i, when in enumerate(conditions):
+        compiled = compile_condition(when, keys)
+        if compiled.problems:
+            continue
+        if when is None:
+            branches.append(f"    hit({i})")
+            continue
+        expression = src.mapping(when)
+        if expression is None:
+            closures.append(compiled.test)
+            expression = f"R[{len(closures) - 1}](c)"
+        branches.append(f"    if {expression}:\n        hit({i})")
+    lines = ["def holds(c):", "    out = []", "    hit = out.append", "    get = c.get"]
+    for (key, as_set), name in src.lookups.items():
+        lines.append(f"    {name} = get({src.const(key)}{', E' if as_set else ''})")
+    lines += branches
+    lines.append("    return out")
+    namespace: dict[str, Any] = {"C": tuple(src.consts), "E": _EMPTY, "R": tuple(closures)}
+    exec(compile("\n".join(lines), "<advocate conditions>", "exec"), namespace)  # noqa: S102 - no rule text in the source
+    return namespace["holds"]

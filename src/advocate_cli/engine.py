@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from advocate_cli.conditions import compile_condition
+from advocate_cli.conditions import compile_all, compile_condition
 from advocate_cli.ruleset.models import ATTRIBUTES, SEVERITY_RANK
 
 if TYPE_CHECKING:
@@ -160,6 +160,9 @@ class CompiledRuleSet:
     warnings: tuple[_CompiledWarning, ...]
     multi_keys: frozenset[str]
     known_countries: frozenset[str]
+    # All conditions of a kind in one generated function: context -> indices of the items that apply.
+    rules_that_apply: Callable[[Mapping[str, Any]], list[int]]
+    warnings_that_apply: Callable[[Mapping[str, Any]], list[int]]
 
 
 def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
@@ -202,6 +205,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         warnings=tuple(warnings),
         multi_keys=multi,
         known_countries=frozenset(ruleset.countries),
+        rules_that_apply=compile_all([rule.when for rule in ruleset.rules.values()], rule_keys),
+        warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys),
     )
 
 
@@ -235,13 +240,14 @@ def evaluate(
     raw = list(compiled.bases)
     contributions: list[list[Contribution]] = [[] for _ in range(n)]
     fact_ids: dict[str, None] = {}
-    for rule in compiled.rules:
-        if rule.test(ctx):
-            for i, points, contribution in rule.hits:
-                raw[i] += points
-                contributions[i].append(contribution)
-            for fact in rule.facts:
-                fact_ids[fact] = None
+    rules = compiled.rules
+    for r in compiled.rules_that_apply(ctx):
+        rule = rules[r]
+        for i, points, contribution in rule.hits:
+            raw[i] += points
+            contributions[i].append(contribution)
+        for fact in rule.facts:
+            fact_ids[fact] = None
     scores = [0 if s < 0 else 100 if s > 100 else s for s in raw]
     # Highest score first, ties in declared order (the sort is stable, also in reverse).
     order = sorted(range(n), key=scores.__getitem__, reverse=True)
@@ -264,12 +270,10 @@ def evaluate(
     ctx["mix.virtual"] = mix["virtual"]
     ctx["mix.analog"] = mix["analog"]
     ctx["recommended"] = frozenset(compiled.method_ids[i] for i in shares)
-    fired = []
-    for w in compiled.warnings:
-        if w.test(ctx):
-            fired.append(w)
-            for fact in w.facts:
-                fact_ids[fact] = None
+    fired = [compiled.warnings[k] for k in compiled.warnings_that_apply(ctx)]
+    for w in fired:
+        for fact in w.facts:
+            fact_ids[fact] = None
     ranked = [(SEVERITY_RANK[w.warning.severity], w.order, w.warning) for w in fired]
     if balance is not None:
         ranked.append((SEVERITY_RANK[balance.severity], -1, balance))

@@ -17,57 +17,55 @@ class CompactPlanEncoder:
 
     Most of a plan is rule text that is the same in every plan of a run (each contribution's
     `why`, each warning, each method's name), so those parts are encoded once and reused; only
-    the answers, scores and shares are encoded per plan. Cached parts are keyed by the identity
-    of the engine's shared objects and the cache is emptied when it grows past `limit`, so memory
-    stays flat however many plans go through. tests/test_batch_speed_paths.py holds it to the
-    reference encoding.
+    the answers, scores and shares are encoded per plan. Parts are looked up by the identity of
+    the engine's shared objects, and everything is dropped when more than `limit` parts are held,
+    so memory stays flat however many plans go through. tests/test_batch_speed_paths.py holds
+    it to the reference encoding.
     """
 
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
-        self._parts: dict[int, tuple[Any, str]] = {}
+        self._texts: dict[int, str] = {}  # id(part) -> its JSON
+        self._held: list[Any] = []  # the parts themselves: while held, no other object can take their ids
+        self._heads: dict[str, tuple[str, str, str]] = {}  # method id -> (label, channel, JSON up to "score":)
 
-    def _part(self, obj: Any) -> str:
-        """The encoded form of one of the engine's immutable parts (a contribution, warning or fact)."""
-        entry = self._parts.get(id(obj))
-        if entry is not None and entry[0] is obj:
-            return entry[1]
-        if len(self._parts) >= self.limit:
-            self._parts.clear()
-        text = _encode(obj.to_dict())
-        self._parts[id(obj)] = (obj, text)  # holding obj keeps its id from being reused
+    def _encode_part(self, obj: Any) -> str:
+        """Encode a contribution, warning or fact seen for the first time, and keep it."""
+        if len(self._held) >= self.limit:
+            self._texts.clear()
+            self._held.clear()
+        text = self._texts[id(obj)] = _encode(obj.to_dict())
+        self._held.append(obj)
         return text
 
     def _head(self, method: Any) -> str:
-        """`{"id":...,"label":...,"channel":...,"score":` for a method, keyed by what it is made of."""
-        key = (method.id, method.label, method.channel)
-        entry = self._parts.get(key)  # type: ignore[call-overload]
-        if entry is None:
-            if len(self._parts) >= self.limit:
-                self._parts.clear()
+        head = self._heads.get(method.id)
+        if head is None or head[0] != method.label or head[1] != method.channel:
             text = _encode({"id": method.id, "label": method.label, "channel": method.channel})[:-1] + ',"score":'
-            entry = self._parts[key] = (key, text)  # type: ignore[index]
-        return entry[1]
+            head = self._heads[method.id] = (method.label, method.channel, text)
+        return head[2]
 
     def encode(self, plan: Plan) -> str:
-        part = self._part
+        text_of = self._texts.get
+        new = self._encode_part
         parts = ['{"name":', _encode(plan.name), ',"profile":', _encode(plan.profile), ',"methods":[']
-        for n, m in enumerate(plan.methods):
+        for m in plan.methods:
             score, share, base, recommended = m.score, m.share, m.base, m.recommended
             if not (type(score) is int and type(base) is int and type(recommended) is bool
                     and type(share) is float and 0.0 <= share <= 1.0):
                 return _encode(plan.to_dict())  # not the engine's usual types: take the reference path
             parts.append(
-                f'{"," if n else ""}{self._head(m)}{int.__repr__(score)},"recommended":'
-                f'{"true" if recommended else "false"},"share":{float.__repr__(share)},'
-                f'"base":{int.__repr__(base)},"contributions":[{",".join([part(c) for c in m.contributions])}]}}'
+                f'{self._head(m)}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
+                f'"base":{base},"contributions":[{",".join([text_of(id(c)) or new(c) for c in m.contributions])}]}},'
             )
+        if plan.methods:
+            parts[-1] = parts[-1][:-1]
         parts.append('],"mix":')
         parts.append(_encode(plan.mix))
         parts.append(',"warnings":[')
-        parts.append(",".join([part(w) for w in plan.warnings]))
+        parts.append(",".join([text_of(id(w)) or new(w) for w in plan.warnings]))
         parts.append('],"facts":[')
-        parts.append(",".join([part(f) for f in plan.facts]))
+        parts.append(",".join([text_of(id(f)) or new(f) for f in plan.facts]))
         parts.append('],"source":')
         parts.append(_encode(plan.source))
         parts.append("}")
