@@ -99,6 +99,9 @@ class StrictConstructor(SafeConstructor):
     def __init__(self) -> None:
         super().__init__()
         self.alias_hits = 0
+        # None: a duplicate key is an error. A list: each duplicate is recorded there (as
+        # (second key node, first key node)) and the last one wins, so a checker can go on.
+        self.duplicates: list[tuple[Node, Node]] | None = None
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -111,6 +114,9 @@ class StrictConstructor(SafeConstructor):
             if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 ident = (key_node.tag, key_node.value)
                 if ident in seen:
+                    if self.duplicates is not None:
+                        self.duplicates.append((key_node, seen[ident]))
+                        continue
                     first = seen[ident].start_mark
                     raise ConstructorError(
                         None,
@@ -254,14 +260,22 @@ def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) ->
     return InputError(f"YAML: {message}", place=place, hint=hint)
 
 
-def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0) -> Document:
-    """Parse one YAML document (text holds at most one) into data plus its node tree."""
+def parse_document(
+    text: str, *, file: str, index: int = 1, line_offset: int = 0, duplicates: list[InputError] | None = None
+) -> Document:
+    """Parse one YAML document (text holds at most one) into data plus its node tree.
+
+    With a `duplicates` list, duplicate keys do not stop the parse: each is added to the list as
+    an InputError and the last value wins (for `rules check`, which reports every problem).
+    """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise InputError(
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
     loader = _Loader(text)
+    if duplicates is not None:
+        loader.duplicates = []
     try:
         node = loader.get_single_node()
         if node is None:
@@ -270,6 +284,8 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
         _check_shape(node, place)
         _check_scalars(node, file, line_offset, index)
         data = loader.construct_document(node)
+        for second, first in loader.duplicates or ():
+            duplicates.append(_duplicate_error(second, first, file, line_offset, index))  # type: ignore[union-attr]
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, line_offset, index) from None
     except RecursionError:
@@ -280,6 +296,16 @@ def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0
     finally:
         loader.dispose()
     return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset)
+
+
+def _duplicate_error(second: Node, first: Node, file: str, line_offset: int, index: int) -> InputError:
+    mark, was = second.start_mark, first.start_mark
+    return InputError(
+        f"YAML: duplicate key {second.value!r} (first defined at line {was.line + 1 + line_offset}, "
+        f"column {was.column + 1}); the second would silently replace the first",
+        place=Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index),
+        hint="keep one of the two entries",
+    )
 
 
 def _check_scalars(node: Node, file: str, line_offset: int, index: int) -> None:
@@ -336,10 +362,10 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
-def load_file(path: Path, *, display: str | None = None) -> Document:
+def load_file(path: Path, *, display: str | None = None, duplicates: list[InputError] | None = None) -> Document:
     """Load a single-document YAML file (a rule file or a profile)."""
     name = display or str(path)
-    return load_text(decode(read_bytes(path), name), name)
+    return load_text(decode(read_bytes(path), name), name, duplicates=duplicates)
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -356,7 +382,7 @@ def open_binary(path: Path) -> IO[bytes]:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
-def load_text(text: str, name: str) -> Document:
+def load_text(text: str, name: str, *, duplicates: list[InputError] | None = None) -> Document:
     """Parse text that must hold at most one YAML document."""
     docs = list(split_documents(text.splitlines(keepends=True), name))
     if len(docs) > 1:
@@ -369,7 +395,7 @@ def load_text(text: str, name: str) -> Document:
     if not docs:
         return Document(None, None, name, 1, 1)
     chunk, line, index = docs[0]
-    return parse_document(chunk, file=name, index=index, line_offset=line - 1)
+    return parse_document(chunk, file=name, index=index, line_offset=line - 1, duplicates=duplicates)
 
 
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")

@@ -88,14 +88,17 @@ class Loader:
         return items
 
     def read_file(self, path: Path, name: str, layer: int, layer_name: str) -> list[_Item]:
+        duplicates: list[InputError] = []  # every duplicate key is reported; the file is still read
         try:
-            doc = yamlio.load_file(path, display=name)
+            doc = yamlio.load_file(path, display=name, duplicates=duplicates)
         except InputError as exc:
             code = "unreadable"
             if exc.message.startswith("YAML:"):
                 code = "duplicate-key" if "duplicate key" in exc.message else "yaml-syntax"
             self.add(code, ERROR, exc.place or Place(file=name), exc.message.removeprefix("YAML: "), exc.hint)
             return []
+        for dup in duplicates:
+            self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
         if doc.data is None:
             return []
         if doc.node is not None:
