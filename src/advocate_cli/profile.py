@@ -136,7 +136,7 @@ class ProfileSchema:
             loc = tuple(err["loc"])
             key = ".".join(str(p) for p in loc)
             qid = str(loc[0]) if loc else ""
-            place = doc.place(loc) if doc else None
+            place = doc.place(loc, at_key=err["type"] == "extra_forbidden") if doc else None
             problems.append(ProfileError(self._explain(err, qid, data), key=key or None, place=place))
         problems.sort(key=lambda p: (p.place.line or 0) if p.place else 0)
         first = problems[0]
@@ -161,7 +161,7 @@ class ProfileSchema:
         if qid not in questions:
             return err["msg"]
         q = questions[qid]
-        trap = f" ({explain_yaml11(value)})" if isinstance(value, Yaml11Scalar) else ""
+        trap = f" ({explain_yaml11(value)})" if isinstance(value, Yaml11Scalar) and q.type.value != "country" else ""
         if kind == "literal_error":
             near = nearest(value, q.choice_ids) if isinstance(value, str) else None
             hint = f"; did you mean {near!r}?" if near else ""
