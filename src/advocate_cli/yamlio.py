@@ -189,6 +189,13 @@ class Document:
         return Place(file=self.file, line=line, column=column, document=self.index)
 
 
+    def part(self, path: Iterable[Any], data: Any) -> Document:
+        """The document of a part of this one (e.g. one case's profile), so places point inside it."""
+        node = _descend(self.node, tuple(path)) if self.node is not None else None
+        line = node.start_mark.line + 1 + self.line_offset if node is not None else self.line
+        return Document(data, node, self.file, self.index, line, self.line_offset)
+
+
 def _descend(node: Node, path: tuple[Any, ...], at_key: bool = False) -> Node:
     last = len(path) - 1
     for n, step in enumerate(path):
