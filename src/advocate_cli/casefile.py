@@ -310,11 +310,13 @@ def compare(expect: Expect, plan: Any) -> list[str]:
     for mid in expect.in_top:
         if mid not in mix_ids:
             i, m = rank[mid]
-            failures.append(f"expected {mid} in the top {n}; it is #{i} with {m.score}. The top {n} was: {shown}")
+            swapped = " but was swapped out so that the mix holds both channels" if i <= n else ""
+            failures.append(f"expected {mid} in the top {n}; it ranks #{i} with {m.score}{swapped}. "
+                            f"The top {n} was: {shown}")
     for mid in expect.not_in_top:
         if mid in mix_ids:
             i, m = rank[mid]
-            failures.append(f"expected {mid} not in the top {n}; it is #{i} with {m.score}{_reasons(m)}. "
+            failures.append(f"expected {mid} not in the top {n}; it ranks #{i} with {m.score}{_reasons(m)}. "
                             f"The top {n} was: {shown}")
     if expect.lean is not None:
         v, a = plan.mix["virtual"], plan.mix["analog"]

@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from advocate_cli.conditions import KeySpec, compile_condition
+from advocate_cli.catalogue import disables
+from advocate_cli.conditions import KeySpec, compile_condition, show_condition
 from advocate_cli.errors import Place
 from advocate_cli.ruleset.findings import FIXES, Finding, FindingSeverity
 from advocate_cli.ruleset.loader import default_rules_dir, display_path, load_ruleset, rule_files
-from advocate_cli.ruleset.ruleset import Origin, RuleSet
+from advocate_cli.ruleset.ruleset import RuleSet
 
 ERROR = FindingSeverity.error
 WARNING = FindingSeverity.warning
@@ -159,29 +160,14 @@ _SINGULAR = {"questions": "question", "methods": "method", "rules": "rule", "war
              "countries": "country"}
 
 
-def _raw(origin: Origin) -> Any:
-    data = origin.document.data if origin.document is not None else None
-    for step in origin.path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _disables(origin: Origin) -> bool:
-    raw = _raw(origin)
-    return isinstance(raw, Mapping) and raw.get("disabled") is True
-
-
 def _overrides(rs: RuleSet) -> Iterator[Finding]:
     """An item that replaces or disables one from an earlier layer: info naming both places."""
     for (kind, key), history in rs.origins.items():
         noun = _SINGULAR[kind]
         for n, origin in enumerate(history):
-            disables = _disables(origin)
+            removes = disables(origin)
             if n == 0:
-                if disables:
+                if removes:
                     yield _finding(
                         "unknown-reference", WARNING, origin.place,
                         f"disables {noun} {key!r}, but no earlier rule directory defines it",
@@ -189,9 +175,9 @@ def _overrides(rs: RuleSet) -> Iterator[Finding]:
                     )
                 continue
             earlier = history[n - 1]
-            if disables:
+            if removes:
                 message = f"{noun} {key!r} is disabled here; this removes the one defined at {earlier.place}"
-            elif _disables(earlier):
+            elif disables(earlier):
                 message = f"{noun} {key!r} is defined again here after being disabled at {earlier.place}"
             else:
                 message = f"{noun} {key!r} replaces the one defined at {earlier.place}"
@@ -212,7 +198,7 @@ def _never_fires(rs: RuleSet, kind: str, key: str, when: Any, specs: dict[str, K
     for path, part in parts:
         if can_hold(part, specs, rs) is False:
             place = rs.place_of(kind, key, ("when", *path), at_key=True)
-            return _finding("never-fires", WARNING, place, f"{what}: `{_show(part)}` can never hold")
+            return _finding("never-fires", WARNING, place, f"{what}: `{show_condition(part)}` can never hold")
     if len(parts) <= 16:
         for (path_a, a), (path_b, b) in itertools.combinations(parts, 2):
             if can_hold({"all": [a, b]}, specs, rs) is False:
@@ -220,7 +206,7 @@ def _never_fires(rs: RuleSet, kind: str, key: str, when: Any, specs: dict[str, K
                 place = rs.place_of(kind, key, ("when", *path_b), at_key=True)
                 return _finding(
                     "never-fires", WARNING, place,
-                    f"{what}: `{_show(a)}` (line {first.line}) and `{_show(b)}` cannot both hold",
+                    f"{what}: `{show_condition(a)}` (line {first.line}) and `{show_condition(b)}` cannot both hold",
                 )
     return _finding("never-fires", WARNING, place, f"{what}: no combination of answers satisfies its `when`")
 
@@ -376,21 +362,6 @@ def _conjuncts(when: Any, path: tuple = ()) -> list[tuple[tuple, dict]]:
         else:
             parts.append(((*path, key), {key: spec}))
     return parts
-
-
-def _show(condition: Mapping[str, Any]) -> str:
-    """A condition as one line of YAML: `setting: rural`, `audiences: {contains: youth}`."""
-    return ", ".join(f"{k}: {_flow(v)}" for k, v in condition.items())
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return f"{{{_show(value)}}}"
-    if isinstance(value, list):
-        return f"[{', '.join(_flow(v) for v in value)}]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # -- methods, facts, sources ---------------------------------------------------------------------

@@ -160,6 +160,11 @@ def plan(
     raise typer.Exit(int(code))
 
 
+from advocate_cli.rules_cli import rules_app  # noqa: E402  (light: typer and an enum)
+
+app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

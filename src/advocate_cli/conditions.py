@@ -298,3 +298,18 @@ def _value_fits(value: Any, info: KeySpec) -> bool:
     if info.values is not None:
         return value in info.values
     return True
+
+
+def show_condition(condition: Mapping[str, Any]) -> str:
+    """A condition as one line of YAML: `setting: rural, audiences: {contains: youth}`."""
+    return ", ".join(f"{k}: {_flow(v)}" for k, v in condition.items())
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"{{{show_condition(value)}}}"
+    if isinstance(value, list):
+        return f"[{', '.join(_flow(v) for v in value)}]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

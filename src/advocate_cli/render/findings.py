@@ -1,20 +1,24 @@
-"""Reports of `rules check` and `rules test`: one renderer per format behind one interface, chosen by an enum."""
+"""Reports of `rules check` and `rules test`: one renderer per format behind one interface, chosen by an enum.
+
+Light to import (the CLI needs ReportFormat at start-up); the rule set's modules load when a
+report is rendered.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from enum import Enum
 from typing import IO, TYPE_CHECKING, Any, Protocol
-from xml.etree import ElementTree as ET
 
 from advocate_cli import __version__
-from advocate_cli.ruleset.findings import CODES, FIXES, Finding
 
 if TYPE_CHECKING:
-    from advocate_cli.casefile import CaseResult, TestReport
+    from xml.etree.ElementTree import Element
+
+    from advocate_cli.casefile import TestReport
     from advocate_cli.checks import CheckReport
+    from advocate_cli.ruleset.findings import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 CASE_FAILED = "rule-case-failed"
@@ -167,6 +171,8 @@ def _artifact(file: str) -> dict[str, Any]:
 
 def _fingerprint(*parts: str) -> str:
     # Stable across edits that only move lines: places named inside messages are left out.
+    import hashlib
+
     text = "\x1f".join(re.sub(r":\d+(?::\d+)?\b|\bline \d+", "", p) for p in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -223,6 +229,8 @@ class SarifRenderer:
     """SARIF 2.1.0 for code scanning: every finding code as a rule with help, results with places."""
 
     def check(self, report: CheckReport, out: IO[str]) -> None:
+        from advocate_cli.ruleset.findings import CODES, FIXES
+
         codes = list(CODES)
         rules = [_sarif_rule(code, CODES[code], FIXES.get(code)) for code in codes]
         seen: dict[str, int] = {}
@@ -245,6 +253,8 @@ class SarifRenderer:
         out.write(json.dumps(_sarif_log(rules, results), ensure_ascii=False, indent=2) + "\n")
 
     def test(self, report: TestReport, out: IO[str]) -> None:
+        from advocate_cli.ruleset.findings import CODES, FIXES
+
         codes = sorted({f.code for f in report.problems})
         rules = [_sarif_rule(CASE_FAILED, "A rule case did not get the plan it expects.",
                              "change the rules, or the case if the new plan is right")]
@@ -271,7 +281,9 @@ class SarifRenderer:
 
 # -- junit ------------------------------------------------------------------------------------------
 
-def _write_xml(root: ET.Element, out: IO[str]) -> None:
+def _write_xml(root: Element, out: IO[str]) -> None:
+    from xml.etree import ElementTree as ET
+
     ET.indent(root)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(root, encoding="unicode"))
@@ -282,6 +294,8 @@ class JunitRenderer:
     """JUnit XML: for a check, a suite per rule file and a case per finding; for tests, a case per rule case."""
 
     def check(self, report: CheckReport, out: IO[str]) -> None:
+        from xml.etree import ElementTree as ET
+
         failing = {id(f) for f in report.failing}
         by_file: dict[str, list[Finding]] = {name: [] for name in report.files}
         for f in report.findings:
@@ -315,11 +329,13 @@ class JunitRenderer:
         _write_xml(root, out)
 
     def test(self, report: TestReport, out: IO[str]) -> None:
+        from xml.etree import ElementTree as ET
+
         root = ET.Element("testsuites", name="advocate rules test")
-        suites: dict[str, ET.Element] = {}
+        suites: dict[str, Element] = {}
         counts: dict[str, list[int]] = {}
 
-        def suite_for(file: str) -> ET.Element:
+        def suite_for(file: str) -> Element:
             if file not in suites:
                 suites[file] = ET.SubElement(root, "testsuite", name=file)
                 counts[file] = [0, 0, 0]

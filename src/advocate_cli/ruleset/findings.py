@@ -79,6 +79,8 @@ FIXES: dict[str, str] = {
     "wrong-operator": "for a list answer use contains / contains_any / contains_all / contains_none; "
     "for a single answer a plain value, in or not_in",
     "condition": "see 'The when language' in docs/rule-format.md",
+    "disabled-reference": "give the rule a new version in your own directory without this method, "
+    "or keep the method",
     "override": "nothing to do if the replacement is intended; otherwise choose a new id",
     "never-fires": "fix the condition so that some answers satisfy it, or delete the item",
     "untouched-method": "add a rule whose effects give the method points for the audiences it suits, "
