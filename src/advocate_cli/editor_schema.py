@@ -69,7 +69,7 @@ def _value_schema(spec: KeySpec) -> dict[str, Any]:
     if spec.kind == "number":
         return {"type": "number"}
     if spec.kind == "country":
-        return {"type": "string", "enum": list(COUNTRIES)}
+        return {"$ref": "#/definitions/CountryCode"}
     if spec.values is not None:
         return {"type": "string", "enum": list(spec.values)}
     return {"type": "string"}
@@ -125,6 +125,8 @@ def rules_schema(rs: RuleSet) -> dict[str, Any]:
         description="One YAML file of an advocate rule directory: questions, methods, rules, warnings, countries.",
     )
     defs = schema["definitions"]
+    defs["CountryCode"] = {"type": "string", "enum": list(COUNTRIES),
+                           "description": "ISO 3166-1 alpha-2 code in capitals (XK for Kosovo)."}
     defs["Condition"] = _condition(rs.key_specs(), "Condition")
     defs["WarningCondition"] = _condition(rs.key_specs(for_warnings=True), "WarningCondition")
     fact_ids = sorted(rs.facts)
@@ -155,8 +157,7 @@ def rules_schema(rs: RuleSet) -> dict[str, Any]:
     goals = rs.questions.get("goals")
     if goals is not None:
         defs["Method"]["properties"]["good_for"]["items"] = {"type": "string", "enum": list(goals.choice_ids)}
-    defs["Country"]["properties"]["code"] = {"type": "string", "enum": list(COUNTRIES),
-                                             "description": "ISO 3166-1 alpha-2 code in capitals (XK for Kosovo)."}
+    defs["Country"]["properties"]["code"] = {"$ref": "#/definitions/CountryCode"}
     return schema
 
 
@@ -214,7 +215,10 @@ def cases_schema(rs: RuleSet) -> dict[str, Any]:
     defs = case.pop("definitions", {})
     case.pop("$schema", None)
     defs["Profile"] = profile
-    case["properties"]["profile"] = {"$ref": "#/definitions/Profile"}
+    # A case that expects the profile to be rejected holds a deliberately wrong answer.
+    case["properties"]["profile"] = {"type": "object", "description": "Answers, merged over `defaults`."}
+    case["if"] = {"properties": {"expect": {"required": ["error"]}}}
+    case["else"] = {"properties": {"profile": {"$ref": "#/definitions/Profile"}}}
     case["properties"]["expect"] = {"$ref": "#/definitions/Expect"}
     expect = to_draft7(Expect.model_json_schema(), title="Expect", description="")
     expect.pop("$schema", None)
