@@ -102,7 +102,7 @@ class Loader:
         if doc.data is None:
             return []
         if doc.node is not None:
-            self._yaml11_traps(doc.node, name)
+            self._yaml11_traps(doc, name)
         if not isinstance(doc.data, dict):
             self.add("not-a-mapping", ERROR, doc.place(), "a rule file must be a mapping",
                      f"start the file with one of: {', '.join(k + ':' for k in KINDS)}")
@@ -138,8 +138,9 @@ class Loader:
             at_key = err["type"] == "extra_forbidden"
             self.add("schema", ERROR, doc.place(err["loc"], at_key=at_key), schema_message(err), schema_hint(err))
 
-    def _yaml11_traps(self, node: Node, name: str) -> None:
-        for scalar in _scalars(node):
+    def _yaml11_traps(self, doc: yamlio.Document, name: str) -> None:
+        scalars = doc.yaml11 if doc.yaml11 is not None else _scalars(doc.node)
+        for scalar in scalars:
             if scalar.tag == yamlio.YAML11_TAG:
                 value = yamlio.Yaml11Scalar(scalar.value)
                 self.add("yaml11-trap", WARNING,
