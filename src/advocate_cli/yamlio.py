@@ -130,7 +130,10 @@ StrictConstructor.add_constructor(YAML11_TAG, StrictConstructor.construct_yaml11
 StrictConstructor.add_constructor(None, SafeConstructor.construct_undefined)
 
 
-_Parser = getattr(yaml, "CParser", None)
+try:  # libyaml's parser; `yaml.CParser` is not exported at the top level, only from yaml.cyaml
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = None
 
 
 if _Parser is not None:
