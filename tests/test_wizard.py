@@ -142,7 +142,7 @@ def test_country_by_alias_lower_case_code_and_other_iso_codes(runner):
     result = wizard(runner, ["", "mk", "", "youth", "", "", "", ""])
     assert plan_of(result)["profile"]["country"] == "MK"
     assert "Country: MK (North Macedonia)" in result.stderr
-    assert "Note: there are no country facts for MK; the generic advice applies." in " ".join(result.stderr.split())
+    assert "Note: there are no country facts for MK; the generic rules apply." in " ".join(result.stderr.split())
 
 
 def test_question_mark_prints_the_help_and_asks_again(runner):
@@ -372,3 +372,21 @@ def test_narrow_terminal_and_no_colour(runner):
     for line in result.stderr.splitlines():
         assert len(line) <= 60, line
     assert not re.search(r"\x1b\[", result.stderr)
+
+
+def test_a_question_added_in_a_rule_directory_is_asked(runner, in_tmp):
+    extra = in_tmp / "our-rules"
+    extra.mkdir()
+    (extra / "questions.yaml").write_text(
+        "questions:\n"
+        "  - id: has_volunteers\n"
+        "    prompt: Do volunteers help you?\n"
+        "    help: People who give their time for free.\n"
+        "    type: bool\n"
+    )
+    result = runner.invoke(app, ["plan", "--interactive", "--format", "json", *RULES, "--rules", str(extra)],
+                           input=lines(*HAPPY[:-2], "?", "maybe", "y", "", ""), env=ENV)
+    plan = plan_of(result)
+    assert plan["profile"]["has_volunteers"] is True
+    assert "(7/7) Do volunteers help you?" in result.stderr
+    assert "People who give their time for free." in result.stderr

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advocate_cli.errors import AdvocateError, ExitCode, ProfileError
+from advocate_cli.errors import AdvocateError, ExitCode, Place, ProfileError
 from advocate_cli.render import Format
 from advocate_cli.wizard import stdin_is_terminal
 
@@ -172,6 +172,9 @@ def _documents(profile: Path | None, inputs: list[str]) -> Iterator[Any]:
         return
     for name in inputs:
         if name == "-":
+            if sys.stdin is None:
+                raise AdvocateError("stdin is closed: no profiles to read", place=Place(file="<stdin>"),
+                                    hint="give --profile FILE or --input FILE")
             yield from yamlio.iter_stream(sys.stdin.buffer, "<stdin>")
             continue
         path = Path(name)

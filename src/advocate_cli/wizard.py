@@ -54,7 +54,7 @@ class Terminal:
         width: int | None = None,
         echo: bool | None = None,
     ) -> None:
-        self._read = read or (lambda: sys.stdin.readline())
+        self._read = read or (lambda: sys.stdin.readline() if sys.stdin is not None else "")  # closed: EOF
         self._write = write or _write_stderr
         self.width = width or terminal_width()
         # A terminal shows what is typed; answers from a pipe (--interactive) are shown back, so that the
@@ -151,11 +151,10 @@ class Wizard:
         """After the plan: offer to save the answers as a profile file; the path, or None to skip."""
         try:
             self.term.say()
+            self.term.say("Save these answers as a profile, to plan again later or to share? Type a file name "
+                          "such as my-campaign.yaml, or press Enter to skip.")
             while True:
-                text = self.term.ask(
-                    "Save these answers as a profile to plan again later? "
-                    "Type a file name (e.g. my-campaign.yaml), or press Enter to skip: "
-                ).strip()
+                text = self.term.ask("File name: ").strip()
                 if not text:
                     return None
                 path = Path(text).expanduser()
@@ -208,8 +207,9 @@ class Wizard:
             for number, q in enumerate(shown, 1):
                 self.term.say(f"{number:>2}. {q.prompt}", indent=1, hang=4)
                 self.term.say(self.shown(q, self.answers.get(q.id)), indent=5, hang=2)
+            self.term.say("Press Enter to make the plan, or type a number to change that answer.")
             while True:
-                text = self.term.ask("Press Enter to make the plan, or type a number to change that answer: ")
+                text = self.term.ask("Number, or Enter for the plan: ")
                 text = text.strip().lower()
                 if text in ("", *YES, "ok"):
                     return
@@ -352,7 +352,7 @@ class Wizard:
         elif kind == "country":
             self.term.say(f"Country: {self.shown(q, value)}", indent=2, hang=2)
             if value not in self.schema.ruleset.countries:
-                self.term.say(f"Note: there are no country facts for {value}; the generic advice applies.",
+                self.term.say(f"Note: there are no country facts for {value}; the generic rules apply.",
                               indent=2, hang=2)
 
     # -- answers --------------------------------------------------------------------------------
