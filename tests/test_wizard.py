@@ -330,7 +330,7 @@ def test_no_interactive_names_the_missing_answers_and_their_flags(runner, monkey
     result = runner.invoke(app, ["plan", "--no-interactive", *RULES, "--country", "AL"], env=ENV)
     assert result.exit_code == 2
     err = result.stderr
-    assert "advocate: error: missing answers: setting, audiences, works_with_schools, budget" in err
+    assert "advocate: error: missing required answers: setting, audiences, works_with_schools, budget" in err
     assert "--set setting=urban|rural|mixed" in err
     assert "--audience AUDIENCE (repeatable) or --set audiences=youth,parents,older_people" in err
     assert "--set works_with_schools=true|false" in err
@@ -340,7 +340,7 @@ def test_no_interactive_names_the_missing_answers_and_their_flags(runner, monkey
 def test_flags_without_a_terminal_name_what_is_missing(runner):
     result = runner.invoke(app, ["plan", *RULES, "--set", "setting=rural"], input="", env=ENV)
     assert result.exit_code == 2
-    assert "missing answers: country, audiences, works_with_schools, budget" in result.stderr
+    assert "missing required answers: country, audiences, works_with_schools, budget" in result.stderr
     assert "--country CODE or --set country=CODE" in result.stderr
 
 

@@ -29,8 +29,11 @@ app = typer.Typer(
 
 def report(error: AdvocateError) -> None:
     """The one place an expected failure is printed: plain text on stderr, no traceback."""
+    from advocate_cli.render.words import visible
+
     label = "" if error.exit_code == ExitCode.INTERRUPTED else "error: "
-    sys.stderr.write(f"advocate: {label}{error}\n")
+    lines = str(error).split("\n")
+    sys.stderr.write(f"advocate: {label}" + "\n".join(visible(line) for line in lines) + "\n")
 
 
 @contextlib.contextmanager

@@ -126,7 +126,7 @@ def plan_command(
         renderer.begin()
         for outcome in plan_documents(
             documents, schema, ruleset.compiled, today=today, top=top, overrides=overrides or None,
-            file=str(profile) if profile else "<stdin>",
+            file=str(profile) if profile else "<stdin>", expand_lists=not single,
         ):
             renderer.outcome(outcome)
             if fmt_.value == "jsonl":
@@ -278,7 +278,7 @@ def missing_answers(missing: list[str], schema: Any) -> AdvocateError:
         flag = f"--set {qid}={values}"
         flags.append(f"{FLAG_SHORTCUTS[qid]} or {flag}" if qid in FLAG_SHORTCUTS else flag)
     return AdvocateError(
-        f"missing answer{'s' if len(missing) != 1 else ''}: {', '.join(missing)}",
+        f"missing required answer{'s' if len(missing) != 1 else ''}: {', '.join(missing)}",
         hint="give them as flags, in a profile (--profile FILE), or run on a terminal to be asked:\n    "
         + "\n    ".join(flags),
         exit_code=ExitCode.USAGE,

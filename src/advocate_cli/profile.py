@@ -20,13 +20,20 @@ if TYPE_CHECKING:
 
 
 def _country(value: Any, aliases: Mapping[str, str] | None = None) -> Any:
-    if isinstance(value, Yaml11Scalar) or isinstance(value, bool):
-        shown = str(value) if isinstance(value, Yaml11Scalar) else str(value).lower()
+    if isinstance(value, Yaml11Scalar):
+        read_as = str(value.yaml11).lower() if isinstance(value.yaml11, bool) else str(value.yaml11)
         raise PydanticCustomError(
             "country_yaml11",
-            "{shown} is not a country code: YAML 1.1 tools read an unquoted NO, no, off or on as a boolean; "
-            'write the code in quotes, e.g. country: "NO"',
-            {"shown": shown},
+            '{shown} is not read as a country code: YAML 1.1 tools read an unquoted {shown} as {read_as}; '
+            'write the code in quotes, e.g. country: "{shown}"',
+            {"shown": str(value), "read_as": read_as},
+        )
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "country_bool",
+            "the boolean {shown} is not a country code; if you wrote NO, off or on, write the code in quotes, "
+            'e.g. country: "NO"',
+            {"shown": str(value).lower()},
         )
     if not isinstance(value, str):
         raise PydanticCustomError("country_type", "expected a two-letter country code such as AL, not {kind}",
@@ -163,7 +170,7 @@ class ProfileSchema:
             loc = tuple(err["loc"])
             key = ".".join(str(p) for p in loc)
             qid = str(loc[0]) if loc else ""
-            place = doc.place(loc) if doc else None
+            place = doc.place(loc, at_key=err["type"] == "extra_forbidden") if doc else None
             problems.append(ProfileError(self._explain(err, qid, data), key=key or None, place=place))
         problems.sort(key=lambda p: (p.place.line or 0) if p.place else 0)
         first = problems[0]
@@ -188,7 +195,7 @@ class ProfileSchema:
         if qid not in questions:
             return err["msg"]
         q = questions[qid]
-        trap = f" ({explain_yaml11(value)})" if isinstance(value, Yaml11Scalar) else ""
+        trap = f" ({explain_yaml11(value)})" if isinstance(value, Yaml11Scalar) and q.type.value != "country" else ""
         if kind == "literal_error":
             near = nearest(value, q.choice_ids) if isinstance(value, str) else None
             hint = f"; did you mean {near!r}?" if near else ""

@@ -53,5 +53,6 @@ CODES: dict[str, str] = {
     "unknown-value": "A condition compares with a value that is not a possible answer.",
     "wrong-operator": "A condition uses an operator that does not apply to the key's type.",
     "condition": "A condition is malformed.",
+    "disabled-reference": "A rule gives points to a method that a later layer disabled; the points are ignored.",
     "override": "An item replaces one of the same id from an earlier rule directory.",
 }

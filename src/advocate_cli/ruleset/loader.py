@@ -108,7 +108,7 @@ class Loader:
         for kind, raw in doc.data.items():
             if kind not in ITEM_CLASSES:
                 near = nearest(str(kind), KINDS)
-                self.add("schema", ERROR, doc.place((kind,)), f"{kind}: unknown kind of rule item",
+                self.add("schema", ERROR, doc.place((kind,), at_key=True), f"{kind}: unknown kind of rule item",
                          f"did you mean {near!r}?" if near else f"kinds: {', '.join(KINDS)}")
                 continue
             if raw is None:
@@ -132,7 +132,8 @@ class Loader:
     def _schema_errors(self, exc: ValidationError, doc: yamlio.Document, prefix: tuple) -> None:
         for err in exc.errors(include_url=False):
             err = {**err, "loc": (*prefix, *err["loc"])}
-            self.add("schema", ERROR, doc.place(err["loc"]), schema_message(err), schema_hint(err))
+            at_key = err["type"] == "extra_forbidden"
+            self.add("schema", ERROR, doc.place(err["loc"], at_key=at_key), schema_message(err), schema_hint(err))
 
     def _yaml11_traps(self, node: Node, name: str) -> None:
         for scalar in _scalars(node):
@@ -179,9 +180,12 @@ class Loader:
                     self._ref(rs, "methods", m.id, ("good_for", i), f"unknown goal {g!r}", nearest(g, goal_ids))
         for r in rs.rules.values():
             for target in r.effects:
-                if target not in rs.methods and target not in ("virtual", "analog"):
+                if target not in rs.methods and ("methods", target) in rs.origins:
+                    self.add("disabled-reference", WARNING, rs.place_of("rules", r.id, ("effects", target), at_key=True),
+                             f"method {target!r} was disabled by a later layer; these points are ignored")
+                elif target not in rs.methods and target not in ("virtual", "analog"):
                     self._ref(rs, "rules", r.id, ("effects", target), f"unknown method {target!r}",
-                              nearest(target, [*rs.methods, "virtual", "analog"]))
+                              nearest(target, [*rs.methods, "virtual", "analog"]), at_key=True)
             self._facts(rs, "rules", r.id, r.facts)
             self._condition(rs, "rules", r.id, r.when, question_keys)
         for w in rs.warnings.values():
@@ -197,8 +201,9 @@ class Loader:
             if fact not in rs.facts:
                 self._ref(rs, kind, key, ("facts", i), f"unknown fact {fact!r}", nearest(fact, rs.facts))
 
-    def _ref(self, rs: RuleSet, kind: str, key: str, sub: tuple, message: str, near: str | None) -> None:
-        place = rs.place_of(kind, key, sub)
+    def _ref(self, rs: RuleSet, kind: str, key: str, sub: tuple, message: str, near: str | None,
+             at_key: bool = False) -> None:
+        place = rs.place_of(kind, key, sub, at_key=at_key)
         self.add("unknown-reference", ERROR, place, message, f"did you mean {near!r}?" if near else None)
 
     def _condition(self, rs: RuleSet, kind: str, key: str, when: Any, keys: dict[str, KeySpec]) -> None:
@@ -206,7 +211,8 @@ class Loader:
             return
         compiled = compile_condition(when, keys)
         for problem in compiled.problems:
-            place = rs.place_of(kind, key, ("when", *problem.path))
+            at_key = problem.code in ("unknown-key", "unknown-operator", "wrong-operator")
+            place = rs.place_of(kind, key, ("when", *problem.path), at_key=at_key)
             self.add(problem.code, ERROR, place, f"when: {problem.message}", problem.hint)
 
 

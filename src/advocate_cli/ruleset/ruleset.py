@@ -53,14 +53,14 @@ class RuleSet:
         history = self.origins.get((kind, key))
         return history[-1] if history else None
 
-    def place_of(self, kind: str, key: str, sub: tuple[Any, ...] = ()) -> Place:
-        """The file:line:col of an item, or of a key path inside it."""
+    def place_of(self, kind: str, key: str, sub: tuple[Any, ...] = (), *, at_key: bool = False) -> Place:
+        """The file:line:col of an item, or of a key path inside it (at_key: of the key, not its value)."""
         origin = self.origin(kind, key)
         if origin is None:
             return Place()
         if origin.document is None:
             return origin.place
-        return origin.document.place((*origin.path, *sub))
+        return origin.document.place((*origin.path, *sub), at_key=at_key and bool(sub))
 
     @cached_property
     def facts(self) -> dict[str, Fact]:

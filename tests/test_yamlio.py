@@ -1,0 +1,134 @@
+"""The safe loader: positions, duplicate keys, YAML 1.1 traps, tags, alias and size bounds, stream splitting."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from advocate_cli import yamlio
+from advocate_cli.errors import InputError
+
+
+def parse(text: str):
+    return yamlio.parse_document(text, file="f.yaml")
+
+
+def test_duplicate_key_is_an_error_naming_both_lines():
+    with pytest.raises(InputError) as err:
+        parse("budget: low\nsetting: rural\nbudget: high\n")
+    assert err.value.place.line == 3
+    assert "duplicate key 'budget'" in err.value.message
+    assert "line 1" in err.value.message
+
+
+@pytest.mark.parametrize("text, yaml11", [("NO", False), ("on", True), ("Off", False), ("yes", True), ("012", 10)])
+def test_yaml11_traps_stay_text_and_remember_the_trap(text, yaml11):
+    value = parse(f"country: {text}\n").data["country"]
+    assert value == text
+    assert isinstance(value, yamlio.Yaml11Scalar)
+    assert value.yaml11 == yaml11
+
+
+def test_true_false_and_plain_ints_still_parse():
+    data = parse("a: true\nb: False\nc: 12\nd: 0\ne: -3\n").data
+    assert data == {"a": True, "b": False, "c": 12, "d": 0, "e": -3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['echo pwned']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom thing\n",
+    ],
+)
+def test_code_and_unknown_tags_are_refused(text):
+    with pytest.raises(InputError) as err:
+        parse(text)
+    assert "not allowed" in err.value.message
+    assert "nothing is ever executed" in err.value.message
+
+
+def test_alias_bomb_is_refused_quickly():
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    with pytest.raises(InputError) as err:
+        parse("\n".join(lines) + "\n")
+    assert "MAX_EXPANDED_NODES" in err.value.message
+
+
+def test_small_aliases_are_fine():
+    assert parse("a: &x [1, 2]\nb: *x\n").data == {"a": [1, 2], "b": [1, 2]}
+
+
+def test_deep_nesting_is_refused():
+    depth = yamlio.MAX_DEPTH + 5
+    with pytest.raises(InputError) as err:
+        parse("a: " + "[" * depth + "]" * depth + "\n")
+    assert "nests deeper" in err.value.message
+
+
+def test_syntax_error_has_line_and_column():
+    with pytest.raises(InputError) as err:
+        parse("a: 1\nb: [1, 2\nc: 3\n")
+    assert err.value.place.line is not None and err.value.place.line >= 2
+    assert err.value.message.startswith("YAML:")
+
+
+def test_place_of_a_key_path():
+    doc = parse("name: x\ngoals:\n  - a\n  - b\n")
+    place = doc.place(("goals", 1))
+    assert (place.line, place.column) == (4, 5)
+
+
+def test_stream_keeps_going_after_a_broken_document():
+    data = b"---\nname: a\n---\nname: [\n---\nname: c\n"
+    items = list(yamlio.iter_stream(io.BytesIO(data), "in.yaml"))
+    assert [type(i).__name__ for i in items] == ["Document", "InputError", "Document"]
+    assert items[0].data == {"name": "a"} and items[0].line == 2
+    assert items[1].place.document == 2
+    assert items[2].data == {"name": "c"} and items[2].index == 3 and items[2].line == 6
+
+
+def test_json_lines_are_detected_and_bad_lines_reported_in_place():
+    data = b'{"name": "a"}\n{"name": \n\n{"name": "c"}\n'
+    items = list(yamlio.iter_stream(io.BytesIO(data), "in.jsonl"))
+    assert [getattr(i, "data", None) for i in items] == [{"name": "a"}, None, {"name": "c"}]
+    assert items[1].place.line == 2
+    assert items[2].line == 4
+
+
+def test_json_lines_duplicate_keys_are_errors():
+    items = list(yamlio.iter_stream(io.BytesIO(b'{"a": 1, "a": 2}\n'), "in.jsonl", jsonl=True))
+    assert isinstance(items[0], InputError)
+    assert "duplicate key" in items[0].message
+
+
+def test_bom_and_crlf_are_read():
+    doc = yamlio.load_text(yamlio.decode(b"\xef\xbb\xbfname: a\r\nbudget: low\r\n", "f"), "f")
+    assert doc.data == {"name": "a", "budget": "low"}
+
+
+def test_not_utf8_names_the_line():
+    with pytest.raises(InputError) as err:
+        yamlio.decode(b"name: a\nbudget: \xff\xfe\n", "f.yaml")
+    assert err.value.place.line == 2
+    assert "UTF-8" in err.value.message
+
+
+def test_nul_bytes_are_refused():
+    with pytest.raises(InputError) as err:
+        yamlio.decode(b"n\x00a\x00m\x00e\x00", "f.yaml")
+    assert "NUL" in err.value.message
+
+
+def test_a_profile_file_with_two_documents_is_refused(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("a: 1\n---\na: 2\n")
+    with pytest.raises(InputError) as err:
+        yamlio.load_file(path)
+    assert "more than one YAML document" in err.value.message
+    assert err.value.place.line == 2
