@@ -390,3 +390,9 @@ def test_a_question_added_in_a_rule_directory_is_asked(runner, in_tmp):
     assert plan["profile"]["has_volunteers"] is True
     assert "(7/7) Do volunteers help you?" in result.stderr
     assert "People who give their time for free." in result.stderr
+
+
+def test_an_escape_sequence_typed_as_an_answer_is_shown_as_text(runner):
+    result = wizard(runner, ["Routes \x1b[2J", "AL", "", "youth", "", "", "", ""])
+    assert plan_of(result)["profile"]["name"] == "Routes \x1b[2J"
+    assert "\x1b" not in result.stderr

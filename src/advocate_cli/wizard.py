@@ -7,7 +7,8 @@ take. Reading "3" as the third choice, "1,3" as two choices or "y" as yes is inp
 
 Questions and messages go to stderr, answers are read from stdin: stdout carries only the plan, so
 `advocate plan --interactive > plan.txt` still shows the questions. Plain text only: no colour, no box
-drawing, every mark spelt out in words, wrapped to the terminal's width.
+drawing, every mark spelt out in words, wrapped to the terminal's width; text from rule files and answers
+is shown with control and bidi characters as escapes, like everywhere else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from advocate_cli.errors import ProfileError
 from advocate_cli.iso3166 import COUNTRIES
+from advocate_cli.render.words import visible
 
 if TYPE_CHECKING:
     from advocate_cli.profile import ProfileSchema
@@ -67,7 +69,7 @@ class Terminal:
             self._write("\n")
             return
         lines = textwrap.wrap(
-            text, self.width - 1, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
+            visible(text), self.width - 1, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
             break_on_hyphens=False,
         )
         self._write("\n".join(lines) + "\n")
@@ -75,14 +77,14 @@ class Terminal:
     def ask(self, prompt: str) -> str:
         """One line of input; end of input raises EOFError (Ctrl-C raises KeyboardInterrupt by itself).
         A long prompt is wrapped like any text; the answer is typed after its last line."""
-        lines = textwrap.wrap(prompt, self.width - 1, break_on_hyphens=False) or [""]
+        lines = textwrap.wrap(visible(prompt), self.width - 1, break_on_hyphens=False) or [""]
         self._write("".join(f"{line}\n" for line in lines[:-1]) + lines[-1] + " ")
         line = self._read()
         if not line:
             raise EOFError
         line = line.rstrip("\r\n")
         if self.echo:
-            self._write(line + "\n")
+            self._write(visible(line) + "\n")
         return line
 
 
