@@ -396,3 +396,24 @@ def test_an_escape_sequence_typed_as_an_answer_is_shown_as_text(runner):
     result = wizard(runner, ["Routes \x1b[2J", "AL", "", "youth", "", "", "", ""])
     assert plan_of(result)["profile"]["name"] == "Routes \x1b[2J"
     assert "\x1b" not in result.stderr
+
+
+def test_ctrl_c_keeps_the_answers_and_exits_130(runner, in_tmp, monkeypatch):
+    from advocate_cli import wizard as wizard_module
+
+    real_ask = wizard_module.Terminal.ask
+    calls = []
+
+    def ask(self, prompt):
+        calls.append(prompt)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # what Ctrl-C raises while the wizard waits for a line
+        return real_ask(self, prompt)
+
+    monkeypatch.setattr(wizard_module.Terminal, "ask", ask)
+    result = wizard(runner, ["Safe routes", "AL", "rural", "youth"])
+    assert result.exit_code == 130
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "advocate: interrupted; your answers so far are in advocate-answers.recovery.yaml")
+    assert "setting: rural\n" in (in_tmp / "advocate-answers.recovery.yaml").read_text()
