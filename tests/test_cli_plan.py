@@ -221,3 +221,22 @@ def test_readme_first_command_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "School meals in rural Korçë" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_terminal_escapes_in_data_are_shown_not_obeyed(cli, tmp_path, fmt):
+    name = "\x1b[31mred\x1b]0;title\x07 \u202etxt [bold]x[/bold]"
+    path = write(tmp_path / "p.yaml", yaml.safe_dump({**COMPLETE, "name": name}, sort_keys=False))
+    result = cli("plan", "-p", path, "-f", fmt)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
+    assert "\\x1b[31mred\\x1b]0;title\\x07 \\u202etxt [bold]x[/bold]" in result.stdout
+
+
+def test_a_control_character_in_yaml_text_is_a_clear_error(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b'name: "\x1b[31m"\ncountry: AL\n')
+    result = cli("plan", "-p", path, "-f", "json")
+    assert result.exit_code == 1
+    assert "p.yaml:1:8: YAML: character U+001B is not allowed" in result.stderr
+    assert "\x1b" not in result.stderr

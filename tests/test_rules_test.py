@@ -77,13 +77,14 @@ def test_failing_cases_exit_1_with_a_line_each_and_a_clear_diff(cli, rules):
     assert out.splitlines()[-1] == "5 passed, 4 failed"
     assert f"FAILED youth-expected-on-the-radio ({rules}/tests/failing.yaml:6)" in out
     for line in (
-        "expected meeting in the top 2; it ranks #4 with 40. The top 2 was: facebook (60), radio (40)",
-        "expected facebook not in the top 2; it ranks #1 with 60 (base 40; +20 youth-online). "
-        "The top 2 was: facebook (60), radio (40)",
-        "expected the mix to lean analog; it leans virtual: virtual 60% / analog 40%",
-        "expected warning minors to fire; fired: balance-added-analog (balance), mostly-virtual (exclusion)",
+        "expected meeting in the top 2; it ranks #4 with 40 (base 40, no rule moved it). "
+        "The top 2 was: facebook (70), webinar (55)",
+        "expected facebook not in the top 2; it ranks #1 with 70 (base 40; +30 youth-online). "
+        "The top 2 was: facebook (70), webinar (55)",
+        "expected the mix to lean analog; it leans virtual: virtual 61% / analog 39%",
+        "expected warning minors to fire; fired: mostly-virtual (exclusion)",
         "expected no warning mostly-virtual; fired: mostly-virtual (exclusion): The mix is mostly virtual.",
-        "expected facebook to score at most 30; it scored 60 (base 40; +20 youth-online)",
+        "expected facebook to score at most 30; it scored 70 (base 40; +30 youth-online)",
         f"the profile is invalid: {rules}/tests/failing.yaml:20:19: audiences.0: "
         "'teenagers' is not one of: youth, older_people, parents",
         "expected the profile to be rejected at 'setting', but it was accepted",
@@ -127,7 +128,7 @@ def test_junit_report_for_ci(cli, rules, tmp_path):
 @pytest.mark.parametrize("text, fragment", [
     ("cases:\n  - name: a\n    expect: {in_top: [radio]\n", "yaml-syntax"),
     ("cases:\n  - name: a\n    expect: {in_tpo: [radio]}\n", "cases[0].expect.in_tpo: unknown key"),
-    ("cases:\n  - name: a\n    expect: {top: 1}\n", "cases[0].expect.top"),
+    ("cases:\n  - name: a\n    expect: {top: 0}\n", "cases[0].expect.top"),
     ("cases:\n  - name: a\n    expect: {error: setting, lean: analog}\n", "cannot be combined"),
     ("cases:\n  - {name: a, expect: {}}\n  - {name: a, expect: {}}\n", "case name 'a' is used twice"),
     ("cases:\n  - name: a\n    name: b\n    expect: {}\n", "duplicate key 'name'"),

@@ -64,9 +64,11 @@ def source_of(doc: Document | AdvocateError, file: str) -> dict[str, Any]:
     }
 
 
-def profiles_of(doc: Document) -> Iterator[Document]:
+def profiles_of(doc: Document, expand_lists: bool = True) -> Iterator[Document]:
     """A document holding a YAML list is a list of profiles; each item becomes its own document."""
-    if isinstance(doc.data, list) and doc.node is not None:
+    if not expand_lists:
+        yield doc
+    elif isinstance(doc.data, list) and doc.node is not None:
         for i, (item, node) in enumerate(zip(doc.data, doc.node.value)):
             yield Document(item, node, doc.file, i + 1, node.start_mark.line + 1 + doc.line_offset, doc.line_offset)
     elif isinstance(doc.data, list):
@@ -85,13 +87,14 @@ def plan_documents(
     top: int = DEFAULT_TOP,
     overrides: dict[str, Any] | None = None,
     file: str = "<stdin>",
+    expand_lists: bool = True,
 ) -> Iterator[Outcome]:
     """Validate and plan each document in turn; a bad one yields an error outcome and the rest go on."""
     for item in documents:
         if isinstance(item, AdvocateError):
             yield Outcome(source_of(item, file), error=item)
             continue
-        for doc in profiles_of(item):
+        for doc in profiles_of(item, expand_lists):
             source = source_of(doc, file)
             data = doc.data
             if overrides:

@@ -42,9 +42,10 @@ class Bounds(_Strict):
 class Expect(_Strict):
     """What the plan for a case's profile must show."""
 
-    top: Annotated[int, Field(ge=2, le=50)] = Field(5, description="Size of the recommended mix that in_top and not_in_top look at.")
-    in_top: list[str] = Field(default_factory=list, description="Method ids that must be in the recommended mix.")
-    not_in_top: list[str] = Field(default_factory=list, description="Method ids that must not be in the recommended mix.")
+    top: Annotated[int, Field(ge=1, le=50)] = Field(
+        5, description="How many of the highest-scoring methods in_top and not_in_top look at.")
+    in_top: list[str] = Field(default_factory=list, description="Method ids that must rank in the top N by score.")
+    not_in_top: list[str] = Field(default_factory=list, description="Method ids that must not rank in the top N.")
     lean: Literal["virtual", "analog"] | None = Field(None, description="The side with the larger share of the mix.")
     warnings: list[str] = Field(default_factory=list, description="Warning ids or topics that must fire.")
     no_warnings: list[str] = Field(default_factory=list, description="Warning ids or topics that must not fire.")
@@ -269,7 +270,7 @@ def run_case(loaded: LoadedCase, ruleset: RuleSet, *, today: dt.date) -> CaseRes
         result.failures.extend(unknown)
         return result
     compiled = ruleset.compiled
-    plan = evaluate(answers, compiled, today=today, top=expect.top)
+    plan = evaluate(answers, compiled, today=today)  # the mix `advocate plan` shows by default
     ctx = context(answers, compiled)
     result.fired_rules = {r.id for r in compiled.rules if r.test(ctx)}
     result.fired_warnings = {w.id for w in plan.warnings}
@@ -303,18 +304,17 @@ def compare(expect: Expect, plan: Any) -> list[str]:
     """Every way the plan differs from the expectations, each as one clear sentence."""
     failures: list[str] = []
     n = expect.top
-    mix = [m for m in plan.methods if m.recommended]
-    mix_ids = {m.id for m in mix}
-    shown = ", ".join(f"{m.id} ({m.score})" for m in mix)
+    top = plan.methods[:n]  # ranked by score, as the plan shows them
+    top_ids = {m.id for m in top}
+    shown = ", ".join(f"{m.id} ({m.score})" for m in top)
     rank = {m.id: (i, m) for i, m in enumerate(plan.methods, 1)}
     for mid in expect.in_top:
-        if mid not in mix_ids:
+        if mid not in top_ids:
             i, m = rank[mid]
-            swapped = " but was swapped out so that the mix holds both channels" if i <= n else ""
-            failures.append(f"expected {mid} in the top {n}; it ranks #{i} with {m.score}{swapped}. "
+            failures.append(f"expected {mid} in the top {n}; it ranks #{i} with {m.score}{_reasons(m)}. "
                             f"The top {n} was: {shown}")
     for mid in expect.not_in_top:
-        if mid in mix_ids:
+        if mid in top_ids:
             i, m = rank[mid]
             failures.append(f"expected {mid} not in the top {n}; it ranks #{i} with {m.score}{_reasons(m)}. "
                             f"The top {n} was: {shown}")

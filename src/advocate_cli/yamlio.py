@@ -155,7 +155,7 @@ StrictConstructor.add_constructor(YAML11_TAG, StrictConstructor.construct_yaml11
 StrictConstructor.add_constructor(None, SafeConstructor.construct_undefined)
 
 
-try:  # libyaml's parser; `yaml.CParser` is not exported at the top level, so import it from cyaml
+try:  # libyaml's parser; `yaml.CParser` is not exported at the top level, only from yaml.cyaml
     from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = None
@@ -283,6 +283,9 @@ def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) ->
         hint = "remove the tag; write the value as plain text, a list or a mapping"
     elif "duplicate key" in message:
         hint = "keep one of the two entries"
+    elif "mapping values are not allowed" in message and mark is not None and mark.column > 1024:
+        message = "a key is longer than 1024 characters, YAML's limit for a plain key"
+        hint = "shorten the key"
     if mark is not None:
         place = Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index)
     else:
@@ -303,10 +306,11 @@ def parse_document(
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
-    loader = _Loader(text)
-    if duplicates is not None:
-        loader.duplicates = []
+    loader = None
     try:
+        loader = _Loader(text)
+        if duplicates is not None:
+            loader.duplicates = []
         node = loader.get_single_node()
         if node is None:
             return Document(None, None, file, index, line_offset + 1, line_offset)
@@ -326,6 +330,14 @@ def parse_document(
             data = loader.construct_document(node)
         for second, first in loader.duplicates or ():
             duplicates.append(_duplicate_error(second, first, file, line_offset, index))  # type: ignore[union-attr]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 + line_offset
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(
+            f"YAML: character U+{exc.character:04X} is not allowed in YAML text (a control character?)",
+            place=Place(file=file, line=line, column=column, document=index),
+            hint="remove it; to write it in a value, use a double-quoted escape such as \\u001b",
+        ) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, line_offset, index) from None
     except RecursionError:
@@ -334,7 +346,8 @@ def parse_document(
             place=Place(file=file, line=line_offset + 1, document=index),
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset, yaml11)
 
 
@@ -440,6 +453,11 @@ def decode(raw: bytes, file: str, first_line: int = 1) -> str:
     """Bytes to text: UTF-8 only (a leading BOM is dropped), no NUL bytes; CRLF is read as LF."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the file is UTF-16 text; advocate reads UTF-8", place=Place(file=file, line=first_line),
+            hint="save it as UTF-8 (most editors offer it under 'Save as' or 'Encoding')",
+        )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + first_line
         raise InputError(
@@ -461,18 +479,11 @@ def decode(raw: bytes, file: str, first_line: int = 1) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """Read a file the user named, turning every OS failure into one clear error."""
-    try:
-        if path.is_dir():
-            raise InputError("is a directory, not a file", place=Place(file=str(path)))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", place=Place(file=str(path))) from None
-    except PermissionError:
-        raise InputError("permission denied: the file cannot be read", place=Place(file=str(path))) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", place=Place(file=str(path))) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
+    with open_binary(path) as stream:
+        try:
+            return stream.read()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
 def load_file(path: Path, *, display: str | None = None, duplicates: list[InputError] | None = None) -> Document:
@@ -588,6 +599,9 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
     first: list[str] = []
     if jsonl is None:
         for line in lines:
+            if isinstance(line, InputError):
+                yield line
+                return
             first.append(line)
             if line.strip():
                 stripped = line.strip()

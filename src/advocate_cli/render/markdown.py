@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING
 
-from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, where
+from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, visible, where
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -13,12 +13,12 @@ if TYPE_CHECKING:
 
 def cell(text: object) -> str:
     """Text safe inside a Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return visible(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def plan_section(plan: Plan, level: int = 1) -> str:
     h = "#" * level
-    lines = [f"{h} {title(plan)}", ""]
+    lines = [f"{h} {visible(title(plan))}", ""]
     lines.append(f"Mix: {split(plan)}")
     lines.append("")
     lines.append("| # | Method | Channel | Score | Share | Top reasons |")
@@ -33,22 +33,22 @@ def plan_section(plan: Plan, level: int = 1) -> str:
     if not plan.warnings:
         lines.append("No warnings fired.")
     for w in plan.warnings:
-        lines.append(f"- **{w.severity.upper()}** ({w.topic}, `{w.id}`): {w.message}")
-        lines.append(f"  - What to do: {w.mitigation}")
-        lines.append(f"  - Source: {w.source}")
+        lines.append(f"- **{w.severity.upper()}** ({w.topic}, `{w.id}`): {visible(w.message)}")
+        lines.append(f"  - What to do: {visible(w.mitigation)}")
+        lines.append(f"  - Source: {visible(w.source)}")
     lines.append("")
     if plan.facts:
         lines.append(f"{h}# Country facts behind this plan")
         lines.append("")
         for f in plan.facts:
-            lines.append(f"- {f.text} ({f.source}, as of {f.as_of.isoformat()}){fact_flags(f)}")
+            lines.append(visible(f"- {f.text} ({f.source}, as of {f.as_of.isoformat()}){fact_flags(f)}"))
         lines.append("")
     lines.append(f"{h}# Why each method scored as it did")
     lines.append("")
     for m in plan.recommended:
-        lines.append(f"- **{m.label}** ({m.score}): base {m.base}")
+        lines.append(f"- **{visible(m.label)}** ({m.score}): base {m.base}")
         for c in m.contributions:
-            lines.append(f"  - {c.points:+d} `{c.rule}`: {c.why}")
+            lines.append(f"  - {c.points:+d} `{c.rule}`: {visible(c.why)}")
     lines.append("")
     return "\n".join(lines)
 
@@ -68,7 +68,8 @@ class MarkdownRenderer:
             err = outcome.error
             key = f"`{err.key}`: " if err is not None and err.key else ""
             message = err.message if err is not None else "unknown error"
-            self.out.write(f"{'#' * (1 if self.single else 2)} Error in {where(outcome)}\n\n{key}{message}\n\n")
+            self.out.write(f"{'#' * (1 if self.single else 2)} Error in {visible(where(outcome))}\n\n"
+                           f"{visible(key)}{visible(message)}\n\n")
             self.rows.append(f"| {cell(where(outcome))} | error | | | |")
             return
         plan = outcome.plan

@@ -10,7 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, where
+from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, visible, where
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -30,7 +30,7 @@ def indent(text: Text, left: int) -> Padding:
 
 def plan_view(plan: Plan) -> Group:
     """The Rich renderable of one plan. Rule text is data: it goes in as Text, never as markup."""
-    parts: list = [Text(title(plan), style="bold")]
+    parts: list = [Text(visible(title(plan)), style="bold")]
     parts.append(Text(f"Recommended mix: {split(plan)}"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
@@ -40,9 +40,11 @@ def plan_view(plan: Plan) -> Group:
     table.add_column("In mix", justify="right")
     for rank, m in enumerate(plan.methods, 1):
         in_mix = f"yes {percent(m.share)}" if m.recommended else "-"
-        cell = Text(m.label, style="bold" if m.recommended else "")
+        label = Text(visible(m.label), style="bold" if m.recommended else "")
+        cell: Text | Group = label
         if m.recommended and m.contributions:
-            cell.append("\n" + top_reasons(m, 1)[0], style="dim")
+            reason = Text(visible(top_reasons(m, 1)[0]), style="dim", no_wrap=True, overflow="ellipsis")
+            cell = Group(label, reason)
         table.add_row(str(rank), cell, m.channel, str(m.score), in_mix)
     parts.append(table)
     if plan.warnings:
@@ -51,28 +53,28 @@ def plan_view(plan: Plan) -> Group:
             line = Text()
             line.append(f"{w.severity.upper()} ", style=SEVERITY_STYLE.get(w.severity, ""))
             line.append(f"[{w.topic}] ")
-            line.append(w.message)
+            line.append(visible(w.message))
             parts.append(indent(line, 0))
-            parts.append(indent(Text(f"What to do: {w.mitigation}"), 4))
-            parts.append(indent(Text(f"Source: {w.source}", style="dim"), 4))
+            parts.append(indent(Text(f"What to do: {visible(w.mitigation)}"), 4))
+            parts.append(indent(Text(f"Source: {visible(w.source)}", style="dim"), 4))
     else:
         parts.append(Text("No warnings fired.", style="bold"))
     if plan.facts:
         parts.append(Text("Country facts behind this plan", style="bold"))
         for f in plan.facts:
-            parts.append(indent(Text(f"- {f.text} ({f.source}){fact_flags(f)}"), 2))
+            parts.append(indent(Text(visible(f"- {f.text} ({f.source}){fact_flags(f)}")), 2))
     parts.append(Text("Why the mix", style="bold"))
     whys: dict[str, str] = {}
     for m in plan.recommended:
-        line = Text(f"{m.label}: {m.score} = base {m.base}")
+        line = Text(f"{visible(m.label)}: {m.score} = base {m.base}")
         for c in m.contributions:
-            line.append(f" {c.points:+d} {c.rule}")
+            line.append(f" {c.points:+d} {visible(c.rule)}")
             whys.setdefault(c.rule, c.why)
         parts.append(indent(line, 2))
     if whys:
         parts.append(Text("The rules behind it", style="bold"))
         for rule, why in whys.items():
-            parts.append(indent(Text(f"{rule}: {why}"), 2))
+            parts.append(indent(Text(visible(f"{rule}: {why}")), 2))
     return Group(*parts)
 
 
@@ -94,11 +96,12 @@ class TableRenderer:
             return  # the error itself goes to stderr
         if outcome.plan is None:
             err = outcome.error
-            self.rows.append((where(outcome), "error", err.message if err else "", "", ""))
+            self.rows.append((visible(where(outcome)), "error", visible(err.message if err else ""), "", ""))
             return
         plan = outcome.plan
         self.rows.append(
-            (title(plan), "ok", ", ".join(m.label for m in plan.methods[:3]), split(plan), severity_counts(plan))
+            (visible(title(plan)), "ok", visible(", ".join(m.label for m in plan.methods[:3])), split(plan),
+             severity_counts(plan))
         )
 
     def end(self) -> None:

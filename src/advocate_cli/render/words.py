@@ -53,3 +53,17 @@ def where(outcome: Outcome) -> str:
     if s.get("document"):
         text += f" (document {s['document']})"
     return text
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F]})
+_CONTROL.update({ord("\n"): " ", ord("\t"): " ", ord("\r"): " "})
+
+
+def visible(text: object) -> str:
+    """Text from data made safe for a terminal: control and bidi characters shown as escapes, on one line.
+
+    Rule files and profiles come from strangers; an escape sequence in a name must not recolour,
+    retitle or rearrange the user's terminal.
+    """
+    return str(text).translate(_CONTROL)
