@@ -331,13 +331,15 @@ def _domain(key: str, spec: KeySpec, mentioned: list[Any], rs: RuleSet) -> list[
     return values
 
 
-def _around(numbers: list[float], low: float | None = None, high: float | None = None) -> list[float]:
+def _around(numbers: list[float], bounds: tuple[float, float] | None = None) -> list[float]:
+    """Each threshold and the values just either side of it, plus one beyond each end (clamped to bounds)."""
     eps = 1e-6
     values = {v for n in numbers for v in (n - eps, n, n + eps)}
     if numbers:
         values |= {numbers[0] - 1, numbers[-1] + 1}
-    if low is not None:
-        values = {min(max(v, low), high) for v in values} | {low, high}  # type: ignore[type-var]
+    if bounds is not None:
+        low, high = bounds
+        values = {min(max(v, low), high) for v in values} | {low, high}
     return sorted(values)
 
 
@@ -347,7 +349,7 @@ def _mix_domain(mentioned: dict[str, list[Any]]) -> list[float]:
         return [float(v) for v in mentioned.get(key, []) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
     thresholds = sorted({*numbers("mix.virtual"), *(1.0 - v for v in numbers("mix.analog"))})
-    return _around(thresholds, 0.0, 1.0)
+    return _around(thresholds, (0.0, 1.0))
 
 
 def _conjuncts(when: Any, path: tuple = ()) -> list[tuple[tuple, dict]]:

@@ -62,6 +62,7 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file (atomically) instead of stdout.",
                  show_default=False),
 ]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)]
 AsOfOpt = Annotated[
     Optional[str],
     typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for judging which facts are past review. "
@@ -82,9 +83,7 @@ def _run(name: str, **kwargs: object) -> None:
 def check(
     dirs: DirsArg = None,
     no_default_rules: NoDefaultOpt = False,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)] = (
-        ReportFormat.text
-    ),
+    format: FormatOpt = ReportFormat.text,
     output: OutputOpt = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.",
@@ -111,9 +110,7 @@ def check(
 def test(
     dirs: DirsArg = None,
     no_default_rules: NoDefaultOpt = False,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)] = (
-        ReportFormat.text
-    ),
+    format: FormatOpt = ReportFormat.text,
     output: OutputOpt = None,
     pattern: Annotated[
         Optional[str],

@@ -133,7 +133,8 @@ def show_item(item: Item, rs: RuleSet, out: IO[str], *, today: dt.date) -> None:
     out.write(f"  {'defined at:'.ljust(width)}{place} (layer {item.layer(rs)})\n")
     history = item.history(rs)
     if len(history) > 1:
-        whose = f" (of {item.table[:-1].replace('countrie', 'country')} {item.key})" if item.kind in ("fact", "choice") else ""
+        owner = {"fact": "country", "choice": "question"}.get(item.kind)
+        whose = f" (of {owner} {item.key})" if owner else ""
         out.write(f"  layers{whose}:\n")
         for n, origin in enumerate(history):
             if n == 0:
