@@ -33,9 +33,9 @@ def typed(value):
 def both_paths(text: str, line_offset: int = 0):
     """(fast, full): each a (typed data, line, item lines) or an error (message, place, hint)."""
     results = []
-    for read in (yamlio.parse_document, yamlio._compose_document):
+    for lazy in (True, False):
         try:
-            doc = read(text, file="f.yaml", index=3, line_offset=line_offset)
+            doc = yamlio.parse_document(text, file="f.yaml", index=3, line_offset=line_offset, lazy_nodes=lazy)
         except InputError as exc:
             results.append(("error", exc.message, exc.place, exc.hint))
             continue
@@ -112,15 +112,15 @@ def test_event_reader_matches_the_full_composer(text):
 
 def test_the_fast_path_is_taken_for_profiles():
     """Guard the speed claim: a plain profile document is read without composing nodes."""
-    doc = yamlio.parse_document(yaml.safe_dump(COMPLETE), file="f.yaml")
+    doc = yamlio.parse_document(yaml.safe_dump(COMPLETE), file="f.yaml", lazy_nodes=True)
     assert doc._compose is not None  # nodes not built yet
     assert doc.node is not None and doc._compose is None
 
 
 def test_a_lazily_composed_document_points_at_the_same_places():
     text = "name: x\ngoals:\n  - a\n  - b\nbudget: 12\n"
-    fast = yamlio.parse_document(text, file="f.yaml", line_offset=9)
-    full = yamlio._compose_document(text, file="f.yaml", index=1, line_offset=9)
+    fast = yamlio.parse_document(text, file="f.yaml", line_offset=9, lazy_nodes=True)
+    full = yamlio.parse_document(text, file="f.yaml", line_offset=9)
     for path in [(), ("goals", 1), ("budget",), ("missing",)]:
         assert fast.place(path) == full.place(path)
         assert fast.place(path, at_key=True) == full.place(path, at_key=True)

@@ -40,7 +40,7 @@ def generate(name: str) -> bytes:
 
 def case_id(case: dict) -> str:
     what = case.get("file") or case.get("generate") or case.get("set") or (
-        "missing" if case.get("missing") else "directory")
+        "missing" if case.get("missing") else "directory" if case.get("directory") else "typed")
     return f"{case['entry']}-{what}"
 
 
@@ -89,6 +89,14 @@ def test_hostile_input(case, tmp_path):
         (rules / name).write_bytes(data)
         (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
         args = ["plan", "--profile", "good.yaml", "--rules", "rules", "--format", "json"]
+    elif entry in ("check", "test"):
+        rules = tmp_path / "rules"
+        target = rules / "tests" if entry == "test" else rules
+        target.mkdir(parents=True)
+        (target / name).write_bytes(data)
+        args = ["rules", entry, "rules"]
+    elif entry == "wizard":
+        args, stdin = ["plan", "--interactive"], case["answers"].encode("utf-8")
     elif entry == "set":
         answers = yaml.safe_load(GOOD)
         args = ["plan", "--format", "json"]
@@ -110,6 +118,10 @@ def test_hostile_input(case, tmp_path):
         errors = [r["error"]["message"] for r in records if "error" in r]
         assert any(case["record"] in e for e in errors), records
         assert all("source" in r for r in records)
+    if "stdout" in case:
+        assert case["stdout"] in stdout, stdout
+    if entry == "wizard":
+        assert "\x1b]" not in stderr and "\x07" not in stderr
     if "stdout_lacks" in case:
         assert case["stdout_lacks"] not in stdout
     if case.get("generate") == "many-bad-documents":

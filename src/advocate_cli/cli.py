@@ -31,8 +31,9 @@ def report(error: AdvocateError) -> None:
     """The one place an expected failure is printed: plain text on stderr, no traceback."""
     from advocate_cli.render.words import visible
 
+    label = "" if error.exit_code == ExitCode.INTERRUPTED else "error: "
     lines = str(error).split("\n")
-    sys.stderr.write("advocate: error: " + "\n".join(visible(line) for line in lines) + "\n")
+    sys.stderr.write(f"advocate: {label}" + "\n".join(visible(line) for line in lines) + "\n")
 
 
 @contextlib.contextmanager
@@ -131,6 +132,16 @@ def plan(
                      show_default=False),
     ] = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad profile.")] = False,
+    interactive: Annotated[
+        Optional[bool],
+        typer.Option("--interactive/--no-interactive", help="Ask for missing answers (default: only when stdin is a "
+                     "terminal); --no-interactive never asks and names the missing answers.", show_default=False),
+    ] = None,
+    save: Annotated[
+        Optional[Path],
+        typer.Option("--save", metavar="FILE", help="Save the answers as a profile YAML file (without asking).",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Plan a channel mix for one audience profile, or for many.
 
@@ -141,6 +152,8 @@ def plan(
       advocate plan --input profiles.yaml --format jsonl > plans.jsonl
       cat profiles.yaml | advocate plan --format markdown
       advocate plan --profile my.yaml --set budget=high --rules ./our-rules
+      advocate plan                       (on a terminal: asks the questions)
+      advocate plan --country MK --save my.yaml
     """
     from advocate_cli.commands import plan_command
 
@@ -159,8 +172,15 @@ def plan(
             top=top,
             as_of=as_of,
             fail_fast=fail_fast,
+            interactive=interactive,
+            save=save,
         )
     raise typer.Exit(int(code))
+
+
+from advocate_cli.rules_cli import rules_app  # noqa: E402  (light: typer and an enum)
+
+app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")
 
 
 def main() -> None:

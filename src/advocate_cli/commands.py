@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advocate_cli.errors import AdvocateError, ExitCode, ProfileError
+from advocate_cli.errors import AdvocateError, ExitCode, Place, ProfileError
 from advocate_cli.render import Format
+from advocate_cli.wizard import stdin_is_terminal
 
 
 def parse_format(value: Format | str | None, *, single: bool) -> Format:
@@ -79,29 +80,38 @@ def plan_command(
     top: int,
     as_of: str | None,
     fail_fast: bool,
+    interactive: bool | None = None,
+    save: Path | None = None,
 ) -> ExitCode:
     from advocate_cli.ruleset import load_ruleset
 
     if profile is not None and inputs:
         raise AdvocateError("give either --profile (one profile) or --input (a batch), not both")
+    if inputs and (interactive or save):
+        raise AdvocateError("--interactive and --save work with one profile, not with --input (a batch)")
     today = parse_date(as_of)
     ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
     schema = ruleset.profile_model
     overrides = answers_from_flags(
         sets, country=country, goals=goals, audiences=audiences, questions=ruleset.questions
     )
-    stdin_piped = not sys.stdin.isatty()
+    stdin_tty = stdin_is_terminal()
+    ask = interactive is True or (interactive is None and stdin_tty)
+    single_plan = dict(schema=schema, fmt=fmt, output=output, today=today, top=top, save=save)
     if profile is None and not inputs:
-        if stdin_piped and not overrides:
-            inputs = ["-"]
-        elif overrides:
-            return _plan_from_flags(overrides, schema, ruleset, fmt, output, today, top)
-        else:
-            raise AdvocateError(
-                "nothing to plan: give a profile",
-                hint="advocate plan --profile FILE, --input FILE (or pipe profiles on stdin), "
-                "or answer with --set key=value",
-            )
+        if ask or overrides or stdin_tty:
+            prefilled = _checked(overrides, schema)
+            return _plan_one(prefilled, ask=ask, review=interactive is True, file="<flags>", **single_plan)
+        if save:
+            raise AdvocateError("--save keeps the answers of one profile; profiles piped on stdin are a batch",
+                                hint="use --profile FILE --save FILE")
+        inputs = ["-"]
+    elif profile is not None and (ask or save):
+        prefilled = _prefilled_from(profile, overrides, schema)
+        missing = schema.missing(prefilled[0]) if prefilled is not None else []
+        if prefilled is not None and ((ask and (interactive or missing)) or (save and not missing)):
+            return _plan_one(prefilled[0], ask=ask, review=interactive is True, file=str(profile),
+                             line=prefilled[1], **single_plan)
     single = profile is not None
     fmt_ = parse_format(fmt, single=single)
     documents = _documents(profile, inputs)
@@ -162,6 +172,9 @@ def _documents(profile: Path | None, inputs: list[str]) -> Iterator[Any]:
         return
     for name in inputs:
         if name == "-":
+            if sys.stdin is None:
+                raise AdvocateError("stdin is closed: no profiles to read", place=Place(file="<stdin>"),
+                                    hint="give --profile FILE or --input FILE")
             yield from yamlio.iter_stream(sys.stdin.buffer, "<stdin>")
             continue
         path = Path(name)
@@ -170,24 +183,155 @@ def _documents(profile: Path | None, inputs: list[str]) -> Iterator[Any]:
             yield from yamlio.iter_stream(stream, name, jsonl=jsonl)
 
 
-def _plan_from_flags(overrides, schema, ruleset, fmt, output, today, top) -> ExitCode:
-    """Answers given only as flags: validate them as a profile and plan it."""
+def _checked(data: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """Answers from flags, each through the Profile's validation; a bad one cannot run (exit 2)."""
+    checked = {}
+    for qid, value in data.items():
+        try:
+            checked[qid] = schema.check_answer(qid, value)
+        except ProfileError as exc:
+            exc.exit_code = ExitCode.USAGE
+            raise
+    return checked
+
+
+def _prefilled_from(profile: Path, overrides: dict[str, Any], schema: Any) -> tuple[dict[str, Any], int | None] | None:
+    """A profile file's answers (with the flags over them) to start the wizard from; None when the file has a
+    problem other than missing answers, which the ordinary --profile path then reports by line."""
+    from advocate_cli import yamlio
+    from advocate_cli.errors import InputError
+
+    try:
+        doc = yamlio.load_file(profile)
+        if not isinstance(doc.data, dict):
+            return None
+        return _checked({**doc.data, **overrides}, schema), doc.line
+    except (ProfileError, InputError):
+        return None
+
+
+def _plan_one(
+    prefilled: dict[str, Any], *, ask: bool, review: bool, file: str, line: int | None = None,
+    schema: Any, fmt: Format | None, output: Path | None, today: dt.date, top: int, save: Path | None,
+) -> ExitCode:
+    """One profile from checked answers: the wizard asks what is missing (or, not asking, the missing answers
+    are named with their flags), the plan is rendered as for --profile, and the answers can be saved."""
+    from advocate_cli import wizard
+
+    quiz = wizard.Wizard(schema)
+    if ask:
+        try:
+            answers = quiz.run(prefilled, review=review)
+        except wizard.Stopped as stop:
+            raise _keep_answers(stop, schema, save) from None
+        if quiz.asked:
+            file, line = "<wizard>", None
+            sys.stderr.write("\n")
+    else:
+        missing = schema.missing(prefilled)
+        if missing:
+            raise missing_answers(missing, schema)
+        answers = schema.validate(prefilled)
+    _render_one(answers, schema, {"file": file, "document": 1, "line": line}, fmt, output, today, top)
+    sys.stdout.flush()
+    if save is None and quiz.asked:
+        try:
+            save = quiz.ask_save_path()
+        except wizard.Stopped as stop:
+            raise _keep_answers(stop, schema, None) from None
+    if save is not None:
+        write_profile(save, answers, schema)
+        sys.stderr.write(f"advocate: saved the answers to {save}; plan them again with: "
+                         f"advocate plan --profile {_quoted(save)}\n")
+    return ExitCode.OK
+
+
+def _render_one(answers, schema, source, fmt, output, today, top) -> None:
+    """Render one plan exactly as `advocate plan --profile` does."""
     from advocate_cli.batch import Outcome
     from advocate_cli.engine import evaluate
     from advocate_cli.outputs import open_output
     from advocate_cli.render import get_renderer
 
-    try:
-        answers = schema.validate(overrides)
-    except ProfileError as exc:
-        exc.exit_code = ExitCode.USAGE
-        exc.hint = (exc.hint + "\n  " if exc.hint else "") + "give the missing answers with --set key=value"
-        raise
-    source = {"file": "<flags>", "document": 1, "line": None}
-    outcome = Outcome(source, plan=evaluate(answers, ruleset.compiled, today=today, top=top, source=source))
+    compiled = schema.ruleset.compiled
+    outcome = Outcome(source, plan=evaluate(answers, compiled, today=today, top=top, source=source))
     with open_output(output) as out:
         renderer = get_renderer(parse_format(fmt, single=True), out, single=True)
         renderer.begin()
         renderer.outcome(outcome)
         renderer.end()
-    return ExitCode.OK
+
+
+FLAG_SHORTCUTS = {"country": "--country CODE", "goals": "--goal GOAL (repeatable)",
+                  "audiences": "--audience AUDIENCE (repeatable)"}
+
+
+def missing_answers(missing: list[str], schema: Any) -> AdvocateError:
+    """Exit 2 naming the missing answers and the flags that give them."""
+    flags = []
+    for qid in missing:
+        q = schema.ruleset.questions[qid]
+        if q.type.value in ("choice", "multi"):
+            values = ("|" if q.type.value == "choice" else ",").join(q.choice_ids)
+        else:
+            values = {"bool": "true|false", "country": "CODE"}.get(q.type.value, "TEXT")
+        flag = f"--set {qid}={values}"
+        flags.append(f"{FLAG_SHORTCUTS[qid]} or {flag}" if qid in FLAG_SHORTCUTS else flag)
+    return AdvocateError(
+        f"missing required answer{'s' if len(missing) != 1 else ''}: {', '.join(missing)}",
+        hint="give them as flags, in a profile (--profile FILE), or run on a terminal to be asked:\n    "
+        + "\n    ".join(flags),
+        exit_code=ExitCode.USAGE,
+    )
+
+
+RECOVERY_FILE = "advocate-answers.recovery.yaml"
+
+
+def _keep_answers(stop: Any, schema: Any, save: Path | None) -> AdvocateError:
+    """Ctrl-C or end of input in the wizard: keep what was typed in a partial profile, and say where."""
+    from advocate_cli.errors import Interrupted
+
+    if not stop.typed:
+        return Interrupted("interrupted")
+    path = save.with_name(f"{save.stem}.recovery.yaml") if save is not None else Path(RECOVERY_FILE)
+    try:
+        write_profile(path, stop.answers, schema, partial=True)
+    except AdvocateError as exc:
+        return Interrupted(f"interrupted; the answers could not be kept: {exc.message}")
+    return Interrupted(f"interrupted; your answers so far are in {path}; "
+                       f"continue with: advocate plan --profile {_quoted(path)}")
+
+
+def write_profile(path: Path, answers: dict[str, Any], schema: Any, *, partial: bool = False) -> None:
+    """Answers as a profile YAML file, written atomically."""
+    from advocate_cli.outputs import open_output
+    from advocate_cli.wizard import profile_yaml
+
+    text = profile_yaml(answers, schema, file_name=path.name, schema_ref=profile_schema_ref(), partial=partial)
+    with open_output(path) as out:
+        out.write(text)
+
+
+PROFILE_SCHEMA_FILE = "advocate-profile.schema.json"
+
+
+def profile_schema_ref() -> str | None:
+    """The editor modeline's schema path, if this build has `advocate rules schema` to produce it."""
+    from advocate_cli.cli import app
+
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        if sub is None or (group.name or sub.info.name) != "rules":
+            continue
+        for command in sub.registered_commands:
+            name = command.name or (command.callback.__name__.replace("_", "-") if command.callback else None)
+            if name == "schema":
+                return PROFILE_SCHEMA_FILE
+    return None
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))

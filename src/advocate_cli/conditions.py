@@ -273,7 +273,9 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
             where = (*path, i) if shape == "list" else path
             allowed = info.values if info.values is not None else None
             hint = None
-            if allowed is not None:
+            if info.kind == "country":
+                hint = "write an ISO 3166-1 alpha-2 code in capitals, e.g. AL, BA, ME, MK, RS or XK"
+            elif allowed is not None:
                 hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(str, allowed))}"
             out.problems.append(
                 ConditionProblem(
@@ -292,10 +294,25 @@ def _value_fits(value: Any, info: KeySpec) -> bool:
     if not isinstance(value, str) or isinstance(value, bool):
         return False
     if info.kind == "country":
-        return len(value) == 2 and value.isupper()
+        return len(value) == 2 and value.isupper() and (info.values is None or value in info.values)
     if info.values is not None:
         return value in info.values
     return True
+
+
+def show_condition(condition: Mapping[str, Any]) -> str:
+    """A condition as one line of YAML: `setting: rural, audiences: {contains: youth}`."""
+    return ", ".join(f"{k}: {_flow(v)}" for k, v in condition.items())
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"{{{show_condition(value)}}}"
+    if isinstance(value, list):
+        return f"[{', '.join(_flow(v) for v in value)}]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 # --- Many conditions at once --------------------------------------------------------------------

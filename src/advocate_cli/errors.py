@@ -79,6 +79,12 @@ class ProfileError(AdvocateError):
     exit_code = ExitCode.PROBLEMS
 
 
+class Interrupted(AdvocateError):
+    """Ctrl-C or end of input at a prompt; the message says where the answers given so far were kept."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class RuleSetError(AdvocateError):
     """The rule set could not be loaded; carries every problem found, not just the first."""
 

@@ -38,6 +38,8 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[I
     except OSError as exc:
         raise AdvocateError(f"cannot write here: {exc.strerror}", place=Place(file=str(target))) from None
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would have.
+        os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
         os.replace(tmp, target)
@@ -45,3 +47,13 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[I
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The existing file's permissions, or those a new file gets under the current umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from advocate_cli.ruleset.ruleset import RuleSet
 
 
-def _country(value: Any) -> Any:
+def _country(value: Any, aliases: Mapping[str, str] | None = None) -> Any:
     if isinstance(value, Yaml11Scalar):
         read_as = str(value.yaml11).lower() if isinstance(value.yaml11, bool) else str(value.yaml11)
         raise PydanticCustomError(
@@ -40,7 +41,7 @@ def _country(value: Any) -> Any:
     code = value.strip().upper()
     if code in COUNTRIES:
         return code
-    suggestion = suggest_country(value)
+    suggestion = suggest_country(value, aliases)
     raise PydanticCustomError(
         "country_unknown",
         "'{value}' is not an ISO 3166-1 alpha-2 country code{hint}",
@@ -113,6 +114,32 @@ class ProfileSchema:
                 raise self._missing(qid, doc)
         return {q: answers[q] for q in self.ruleset.questions if q in answers}
 
+    def check_answer(self, qid: str, value: Any) -> Any:
+        """One answer through the Profile model's own field validation: its validated value, or a ProfileError
+        about this answer alone (the other answers may still be missing)."""
+        if qid not in self.ruleset.questions:
+            raise ProfileError(self._explain({"type": "extra_forbidden"}, qid, {}), key=qid)
+        try:
+            checked = self.model.model_construct()
+            setattr(checked, qid, value)  # validate_assignment: the field's validators, nothing else
+        except ValidationError as exc:
+            raise self._error(exc, {qid: value}, None) from None
+        return getattr(checked, qid)
+
+    def applies(self, qid: str, answers: Mapping[str, Any]) -> bool:
+        """Whether a question is asked for these (validated) answers: it has no `when`, or its `when` holds."""
+        for cid, test in self.conditional:
+            if cid == qid:
+                return bool(test(self._context(dict(answers))))
+        return True
+
+    def missing(self, answers: Mapping[str, Any]) -> list[str]:
+        """The required questions that apply to these (validated) answers and have none, in question order."""
+        return [
+            q.id for q in self.ruleset.questions.values()
+            if q.required and answers.get(q.id) is None and self.applies(q.id, answers)
+        ]
+
     def _context(self, answers: dict[str, Any]) -> dict[str, Any]:
         ctx = {k: frozenset(v) if isinstance(v, list) else v for k, v in answers.items()}
         ctx["country_known"] = answers.get("country") in self.ruleset.countries
@@ -179,6 +206,9 @@ class ProfileSchema:
             return f"expected a list of one or more of: {', '.join(q.choice_ids)}; got {_show(value)}"
         if kind == "too_short" and q.type.value == "multi":
             return f"choose at least one of: {', '.join(q.choice_ids)}"
+        if kind == "too_long" and q.type.value == "text":
+            ctx = err.get("ctx", {})
+            return f"too long: {ctx.get('actual_length')} characters, where at most {ctx.get('max_length')} fit"
         if kind in ("string_type", "text_type"):
             return f"expected text, got {_show(value)}{trap}"
         return f"{err['msg']}{trap}"
@@ -221,7 +251,8 @@ def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
         elif kind == "bool":
             annotation = bool
         elif kind == "country":
-            annotation = Annotated[str, BeforeValidator(_country)]
+            aliases = {name: c.code for c in ruleset.countries.values() for name in (c.name, *c.aliases)}
+            annotation = Annotated[str, BeforeValidator(functools.partial(_country, aliases=aliases))]
         else:
             annotation = Annotated[str, BeforeValidator(_text), Field(max_length=500)]
         optional = q.when is not None or not q.required
@@ -234,7 +265,7 @@ def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
             conditional.append((q.id, compile_condition(q.when, specs).test))
     model = create_model(  # type: ignore[call-overload]
         "Profile",
-        __config__=ConfigDict(extra="forbid", title="advocate profile"),
+        __config__=ConfigDict(extra="forbid", title="advocate profile", validate_assignment=True),
         __doc__="Answers about one campaign's audience, country and goals.",
         **fields,
     )

@@ -82,6 +82,21 @@ class StrictResolver(BaseResolver):
     """YAML 1.2 core schema reading: only true/false are booleans, no octal or base-60 surprises."""
 
 
+_RESOLVED: dict[str, str] = {}  # plain scalar -> tag; the answer depends on the text alone
+
+
+def _resolve_cached(self: BaseResolver, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    if kind is ScalarNode and implicit[0]:
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = BaseResolver.resolve(self, kind, value, implicit)
+            if len(_RESOLVED) < 200_000:
+                _RESOLVED[value] = tag
+        return tag
+    return BaseResolver.resolve(self, kind, value, implicit)
+
+
+StrictResolver.resolve = _resolve_cached  # type: ignore[method-assign]
 StrictResolver.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
@@ -102,12 +117,26 @@ StrictResolver.add_implicit_resolver(
 )
 
 
+def _duplicate(key_node: Node, first_node: Node) -> ConstructorError:
+    first = first_node.start_mark
+    return ConstructorError(
+        None,
+        None,
+        f"duplicate key {key_node.value!r} (first defined at line {first.line + 1}, "
+        f"column {first.column + 1}); the second would silently replace the first",
+        key_node.start_mark,
+    )
+
+
 class StrictConstructor(SafeConstructor):
     """SafeConstructor that refuses duplicate keys and counts alias reuse."""
 
     def __init__(self) -> None:
         super().__init__()
         self.alias_hits = 0
+        # None: a duplicate key is an error. A list: each duplicate is recorded there (as
+        # (second key node, first key node)) and the last one wins, so a checker can go on.
+        self.duplicates: list[tuple[Node, Node]] | None = None
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -120,14 +149,10 @@ class StrictConstructor(SafeConstructor):
             if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 ident = (key_node.tag, key_node.value)
                 if ident in seen:
-                    first = seen[ident].start_mark
-                    raise ConstructorError(
-                        None,
-                        None,
-                        f"duplicate key {key_node.value!r} (first defined at line {first.line + 1}, "
-                        f"column {first.column + 1}); the second would silently replace the first",
-                        key_node.start_mark,
-                    )
+                    if self.duplicates is not None:
+                        self.duplicates.append((key_node, seen[ident]))
+                        continue
+                    raise _duplicate(key_node, seen[ident])
                 seen[ident] = key_node
         return super().construct_mapping(node, deep)
 
@@ -174,10 +199,10 @@ class Document:
     """One parsed YAML document (or JSON line) with what is needed to point back into it.
 
     The node tree is only needed to point at a place inside the document (an error), so a document
-    read by the fast path composes it on first use, from its text, with the full composer.
+    read by the fast path (_read_plain) composes it on first use, from its text, with the full composer.
     """
 
-    __slots__ = ("data", "_node", "_compose", "file", "index", "line", "line_offset", "item_lines")
+    __slots__ = ("data", "_node", "_compose", "file", "index", "line", "line_offset", "yaml11", "item_lines")
 
     def __init__(
         self,
@@ -187,8 +212,9 @@ class Document:
         index: int,  # 1-based position of the document in its input
         line: int,  # 1-based line where the document starts
         line_offset: int = 0,  # added to node lines (a document parsed out of a longer stream)
+        yaml11: list[ScalarNode] | None = None,  # the YAML 1.1 trap scalars, when the parse collected them
         *,
-        compose: Callable[[], Node | None] | None = None,
+        compose: Callable[[], Node | None] | None = None,  # builds `node` when first asked for
         item_lines: tuple[int, ...] | None = None,  # for a top-level list: the 1-based line of each item
     ) -> None:
         self.data = data
@@ -198,6 +224,7 @@ class Document:
         self.index = index
         self.line = line
         self.line_offset = line_offset
+        self.yaml11 = yaml11
         self.item_lines = item_lines
 
     @property
@@ -222,6 +249,13 @@ class Document:
             line = node.start_mark.line + 1 + self.line_offset
             column = node.start_mark.column + 1
         return Place(file=self.file, line=line, column=column, document=self.index)
+
+
+    def part(self, path: Iterable[Any], data: Any) -> Document:
+        """The document of a part of this one (e.g. one case's profile), so places point inside it."""
+        node = _descend(self.node, tuple(path)) if self.node is not None else None
+        line = node.start_mark.line + 1 + self.line_offset if node is not None else self.line
+        return Document(data, node, self.file, self.index, line, self.line_offset)
 
 
 def _descend(node: Node, path: tuple[Any, ...], at_key: bool = False) -> Node:
@@ -300,23 +334,36 @@ def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) ->
     return InputError(f"YAML: {message}", place=place, hint=hint)
 
 
-def parse_document(text: str, *, file: str, index: int = 1, line_offset: int = 0) -> Document:
-    """Parse one YAML document (text holds at most one) into data plus its node tree."""
+def parse_document(
+    text: str, *, file: str, index: int = 1, line_offset: int = 0, duplicates: list[InputError] | None = None,
+    lazy_nodes: bool = False,
+) -> Document:
+    """Parse one YAML document (text holds at most one) into data plus its node tree.
+
+    With a `duplicates` list, duplicate keys do not stop the parse: each is added to the list as
+    an InputError and the last value wins (for `rules check`, which reports every problem).
+    With lazy_nodes (a batch), a plain document is read straight from libyaml's events and its
+    node tree is composed only if something asks for it (to point at an error); `yaml11` stays None.
+    """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise InputError(
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
-    try:
-        data, root_line, item_lines = _read_plain(text)
-    except _NotPlain:
-        return _compose_document(text, file=file, index=index, line_offset=line_offset)
-    if root_line is None:
-        return Document(None, None, file, index, line_offset + 1, line_offset)
-    return Document(
-        data, None, file, index, root_line + 1 + line_offset, line_offset,
-        compose=lambda: _compose_node(text), item_lines=item_lines and tuple(n + 1 + line_offset for n in item_lines),
-    )
+    if lazy_nodes and duplicates is None:
+        try:
+            data, root_line, item_lines = _read_plain(text)
+        except _NotPlain:
+            pass
+        else:
+            if root_line is None:
+                return Document(None, None, file, index, line_offset + 1, line_offset)
+            return Document(
+                data, None, file, index, root_line + 1 + line_offset, line_offset,
+                compose=lambda: _compose_node(text),
+                item_lines=None if item_lines is None else tuple(n + 1 + line_offset for n in item_lines),
+            )
+    return _compose_document(text, file=file, index=index, line_offset=line_offset, duplicates=duplicates)
 
 
 def _compose_node(text: str) -> Node | None:
@@ -327,21 +374,36 @@ def _compose_node(text: str) -> Node | None:
         loader.dispose()
 
 
-def _compose_document(text: str, *, file: str, index: int, line_offset: int) -> Document:
-    """The full path: compose the node tree, check its shape and scalars, then construct the data."""
+def _compose_document(
+    text: str, *, file: str, index: int, line_offset: int, duplicates: list[InputError] | None = None
+) -> Document:
+    """The full path: compose the node tree, check the limits and build the data from it."""
     loader = None
     try:
         loader = _Loader(text)
+        if duplicates is not None:
+            loader.duplicates = []
         node = loader.get_single_node()
         if node is None:
             return Document(None, None, file, index, line_offset + 1, line_offset)
         place = Place(file=file, line=node.start_mark.line + 1 + line_offset, document=index)
-        _check_shape(node, place)
-        _check_scalars(node, file, line_offset, index)
-        try:
+        data = _NOT_BUILT
+        yaml11: list[ScalarNode] | None = None
+        if "&" not in text:  # no anchors, so no aliases: one walk checks the limits and builds the data
+            builder = _Builder(loader, place, file, line_offset, index)
+            try:
+                data = builder.build(node, 1)
+                yaml11 = builder.yaml11
+            except _Fallback:
+                loader.duplicates = [] if loader.duplicates is not None else None
+        if data is _NOT_BUILT:
+            _check_shape(node, place)
+            _check_scalars(node, file, line_offset, index)
             data = loader.construct_document(node)
-        except (ValueError, OverflowError) as exc:  # e.g. a date like 2026-02-30
-            raise InputError(f"YAML: a value cannot be read: {exc}", place=place) from None
+        for second, first in loader.duplicates or ():
+            duplicates.append(_duplicate_error(second, first, file, line_offset, index))  # type: ignore[union-attr]
+    except (ValueError, OverflowError) as exc:  # a scalar that resolves but cannot be built, e.g. 2026-02-30
+        raise InputError(f"YAML: a value cannot be read: {exc}", place=place) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + line_offset
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -360,7 +422,90 @@ def _compose_document(text: str, *, file: str, index: int, line_offset: int) -> 
     finally:
         if loader is not None:
             loader.dispose()
-    return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset)
+    return Document(data, node, file, index, node.start_mark.line + 1 + line_offset, line_offset, yaml11)
+
+
+_NOT_BUILT = object()
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = ("null", "bool", "int", "float", "timestamp", "binary")
+_SCALARS = {f"tag:yaml.org,2002:{t}": StrictConstructor.yaml_constructors[f"tag:yaml.org,2002:{t}"]
+            for t in _SCALAR_TAGS}
+_SCALARS[YAML11_TAG] = StrictConstructor.construct_yaml11
+
+
+class _Fallback(Exception):
+    """The document needs PyYAML's full constructor (merge keys, complex keys, other tags)."""
+
+
+class _Builder:
+    """Builds plain data from an alias-free node tree in one walk, checking the limits on the way.
+
+    The same result as StrictConstructor (duplicate keys included), several times faster; anything
+    unusual falls back to it.
+    """
+
+    def __init__(self, loader: Any, place: Place, file: str, line_offset: int, index: int) -> None:
+        self.loader = loader
+        self.place = place
+        self.file, self.line_offset, self.index = file, line_offset, index
+        self.count = 0
+        self.yaml11: list[ScalarNode] = []
+
+    def build(self, node: Node, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_EXPANDED_NODES:
+            raise InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
+                             place=self.place)
+        if depth > MAX_DEPTH:
+            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", place=self.place)
+        cls = node.__class__
+        if cls is ScalarNode:
+            value = node.value
+            if len(value) > MAX_SCALAR_CHARS:
+                _check_scalars(node, self.file, self.line_offset, self.index)
+            tag = node.tag
+            if tag == _STR:
+                return value
+            construct = _SCALARS.get(tag)
+            if construct is None:
+                raise _Fallback
+            if tag == YAML11_TAG:
+                self.yaml11.append(node)
+            return construct(self.loader, node)
+        if cls is MappingNode:
+            if node.tag != _MAP:
+                raise _Fallback
+            data: dict[Any, Any] = {}
+            seen: dict[tuple[str, str], Node] = {}
+            duplicates = self.loader.duplicates
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Fallback
+                ident = (key_node.tag, key_node.value)
+                if ident in seen:
+                    if duplicates is None:
+                        raise _duplicate(key_node, seen[ident])
+                    duplicates.append((key_node, seen[ident]))
+                else:
+                    seen[ident] = key_node
+                key = self.build(key_node, depth + 1)
+                data[key] = self.build(value_node, depth + 1)
+            return data
+        if cls is SequenceNode:
+            if node.tag != _SEQ:
+                raise _Fallback
+            return [self.build(child, depth + 1) for child in node.value]
+        raise _Fallback
+
+
+def _duplicate_error(second: Node, first: Node, file: str, line_offset: int, index: int) -> InputError:
+    mark, was = second.start_mark, first.start_mark
+    return InputError(
+        f"YAML: duplicate key {second.value!r} (first defined at line {was.line + 1 + line_offset}, "
+        f"column {was.column + 1}); the second would silently replace the first",
+        place=Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index),
+        hint="keep one of the two entries",
+    )
 
 
 class _NotPlain(Exception):
@@ -535,10 +680,10 @@ def read_bytes(path: Path) -> bytes:
             raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
-def load_file(path: Path, *, display: str | None = None) -> Document:
+def load_file(path: Path, *, display: str | None = None, duplicates: list[InputError] | None = None) -> Document:
     """Load a single-document YAML file (a rule file or a profile)."""
     name = display or str(path)
-    return load_text(decode(read_bytes(path), name), name)
+    return load_text(decode(read_bytes(path), name), name, duplicates=duplicates)
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -555,7 +700,7 @@ def open_binary(path: Path) -> IO[bytes]:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", place=Place(file=str(path))) from None
 
 
-def load_text(text: str, name: str) -> Document:
+def load_text(text: str, name: str, *, duplicates: list[InputError] | None = None) -> Document:
     """Parse text that must hold at most one YAML document."""
     docs = list(split_documents(text.splitlines(keepends=True), name))
     if len(docs) > 1:
@@ -568,7 +713,7 @@ def load_text(text: str, name: str) -> Document:
     if not docs:
         return Document(None, None, name, 1, 1)
     chunk, line, index = docs[0]
-    return parse_document(chunk, file=name, index=index, line_offset=line - 1)
+    return parse_document(chunk, file=name, index=index, line_offset=line - 1, duplicates=duplicates)
 
 
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")
@@ -684,7 +829,7 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
 
     for chunk, start, index in split_documents(guarded(), file):
         try:
-            yield parse_document(chunk, file=file, index=index, line_offset=start - 1)
+            yield parse_document(chunk, file=file, index=index, line_offset=start - 1, lazy_nodes=True)
         except InputError as exc:
             yield exc
     yield from errors

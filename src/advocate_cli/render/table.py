@@ -40,9 +40,11 @@ def plan_view(plan: Plan) -> Group:
     table.add_column("In mix", justify="right")
     for rank, m in enumerate(plan.methods, 1):
         in_mix = f"yes {percent(m.share)}" if m.recommended else "-"
-        cell = Text(visible(m.label), style="bold" if m.recommended else "")
+        label = Text(visible(m.label), style="bold" if m.recommended else "")
+        cell: Text | Group = label
         if m.recommended and m.contributions:
-            cell.append("\n" + visible(top_reasons(m, 1)[0]), style="dim")
+            reason = Text(visible(top_reasons(m, 1)[0]), style="dim", no_wrap=True, overflow="ellipsis")
+            cell = Group(label, reason)
         table.add_row(str(rank), cell, m.channel, str(m.score), in_mix)
     parts.append(table)
     if plan.warnings:

@@ -54,5 +54,38 @@ CODES: dict[str, str] = {
     "wrong-operator": "A condition uses an operator that does not apply to the key's type.",
     "condition": "A condition is malformed.",
     "disabled-reference": "A rule gives points to a method that a later layer disabled; the points are ignored.",
-    "override": "An item replaces one of the same id from an earlier rule directory.",
+    "override": "An item replaces (or disables) one of the same id from an earlier rule directory.",
+    "never-fires": "A condition that no combination of answers can satisfy, so its rule, warning or question never applies.",
+    "untouched-method": "A method that no rule names in its effects; only channel-wide and by_attribute points move it.",
+    "stale-fact": "A country fact whose review_by date has passed.",
+    "missing-source": "A rule, warning or fact whose source is empty or a placeholder such as TODO.",
+    "missing-mitigation": "A warning whose mitigation is a placeholder or only repeats the message.",
+}
+
+# How to fix each kind of finding, for findings that carry no more specific hint.
+FIXES: dict[str, str] = {
+    "yaml-syntax": "look at the line above the one named too: an unclosed bracket or quote, or a wrong indent, "
+    "is often the cause",
+    "duplicate-key": "keep one of the two entries and delete the other",
+    "yaml11-trap": "put the value in quotes",
+    "unreadable": "save the file as UTF-8 text and check that it can be read",
+    "not-a-mapping": "start the file with one of: questions:, methods:, rules:, warnings:, countries:",
+    "schema": "see docs/rule-format.md for the fields each kind of item takes",
+    "duplicate-id": "rename one of them, or delete the copy",
+    "unknown-reference": "check the spelling against `advocate rules list`",
+    "unknown-key": "use a question id (see `advocate rules list --kind questions`) or a derived key",
+    "unknown-operator": "operators: eq ne in not_in contains contains_any contains_all contains_none gt gte lt lte is_set",
+    "unknown-value": "use one of the question's choice ids (see `advocate rules show QUESTION`)",
+    "wrong-operator": "for a list answer use contains / contains_any / contains_all / contains_none; "
+    "for a single answer a plain value, in or not_in",
+    "condition": "see 'The when language' in docs/rule-format.md",
+    "disabled-reference": "give the rule a new version in your own directory without this method, "
+    "or keep the method",
+    "override": "nothing to do if the replacement is intended; otherwise choose a new id",
+    "never-fires": "fix the condition so that some answers satisfy it, or delete the item",
+    "untouched-method": "add a rule whose effects give the method points for the audiences it suits, "
+    "or remove the method with disabled: true",
+    "stale-fact": "check the fact against its source; update text, as_of and review_by, or set verified: false",
+    "missing-source": "name where it comes from: a toolkit, a survey with its year, a law, or 'Practice: ...'",
+    "missing-mitigation": "say what the campaign should do about the risk, in one or two sentences",
 }

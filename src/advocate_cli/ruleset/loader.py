@@ -88,18 +88,21 @@ class Loader:
         return items
 
     def read_file(self, path: Path, name: str, layer: int, layer_name: str) -> list[_Item]:
+        duplicates: list[InputError] = []  # every duplicate key is reported; the file is still read
         try:
-            doc = yamlio.load_file(path, display=name)
+            doc = yamlio.load_file(path, display=name, duplicates=duplicates)
         except InputError as exc:
             code = "unreadable"
             if exc.message.startswith("YAML:"):
                 code = "duplicate-key" if "duplicate key" in exc.message else "yaml-syntax"
             self.add(code, ERROR, exc.place or Place(file=name), exc.message.removeprefix("YAML: "), exc.hint)
             return []
+        for dup in duplicates:
+            self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
         if doc.data is None:
             return []
         if doc.node is not None:
-            self._yaml11_traps(doc.node, name)
+            self._yaml11_traps(doc, name)
         if not isinstance(doc.data, dict):
             self.add("not-a-mapping", ERROR, doc.place(), "a rule file must be a mapping",
                      f"start the file with one of: {', '.join(k + ':' for k in KINDS)}")
@@ -135,8 +138,9 @@ class Loader:
             at_key = err["type"] == "extra_forbidden"
             self.add("schema", ERROR, doc.place(err["loc"], at_key=at_key), schema_message(err), schema_hint(err))
 
-    def _yaml11_traps(self, node: Node, name: str) -> None:
-        for scalar in _scalars(node):
+    def _yaml11_traps(self, doc: yamlio.Document, name: str) -> None:
+        scalars = doc.yaml11 if doc.yaml11 is not None else _scalars(doc.node)
+        for scalar in scalars:
             if scalar.tag == yamlio.YAML11_TAG:
                 value = yamlio.Yaml11Scalar(scalar.value)
                 self.add("yaml11-trap", WARNING,

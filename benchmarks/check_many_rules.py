@@ -1,0 +1,95 @@
+"""How long `advocate rules check` takes on a rule directory of many generated rules.
+
+Writes N rules (default 6,000) in 20 files, layered over the shipped rules, with conditions on the
+shipped questions (choices, lists, yes/no answers, `any`, `not`) and effects on the shipped
+methods, then times the check in-process (best of a few runs) and once through the CLI.
+
+    python benchmarks/check_many_rules.py            # 6,000 rules
+    python benchmarks/check_many_rules.py --rules 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from advocate_cli.checks import check_directories
+from advocate_cli.ruleset import load_ruleset
+
+
+def condition(rng: random.Random, questions: list) -> str:
+    parts = []
+    for q in rng.sample(questions, rng.randint(1, 3)):
+        if q.type.value == "choice":
+            if rng.random() < 0.5:
+                parts.append(f"{q.id}: {rng.choice(q.choice_ids)}")
+            else:
+                parts.append(f"{q.id}: {{in: [{', '.join(rng.sample(q.choice_ids, 2))}]}}")
+        elif q.type.value == "multi":
+            op = rng.choice(["contains", "contains_any", "contains_none"])
+            value = rng.choice(q.choice_ids) if op == "contains" else f"[{', '.join(rng.sample(q.choice_ids, 2))}]"
+            parts.append(f"{q.id}: {{{op}: {value}}}")
+        elif q.type.value == "bool":
+            parts.append(f"{q.id}: {str(rng.random() < 0.5).lower()}")
+    if rng.random() < 0.2 and len(parts) > 1:
+        return f"{{any: [{{{parts[0]}}}, {{{parts[1]}}}]}}"
+    return "{" + ", ".join(parts) + "}"
+
+
+def write_rules(directory: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    base, _ = load_ruleset()
+    questions = [q for q in base.questions.values() if q.type.value in ("choice", "multi", "bool")]
+    methods = list(base.methods)
+    per_file = count // 20
+    for f in range(20):
+        lines = ["rules:"]
+        for i in range(per_file):
+            n = f * per_file + i
+            effects = ", ".join(f"{m}: {rng.randint(-20, 20)}" for m in rng.sample(methods, 3))
+            lines += [
+                f"  - id: generated-{n:05d}",
+                f"    summary: Generated rule {n}.",
+                "    why: A generated rule for the benchmark.",
+                "    source: Practice",
+                f"    when: {condition(rng, questions)}",
+                f"    effects: {{{effects}}}",
+            ]
+        (directory / f"rules-{f:02d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rules", type=int, default=6000, help="how many rules to generate")
+    parser.add_argument("--repeat", type=int, default=5, help="in-process runs; the best is reported")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "generated"
+        directory.mkdir()
+        write_rules(directory, args.rules)
+        as_of = dt.date(2026, 6, 1)
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            report = check_directories([directory], as_of=as_of)
+            times.append(time.perf_counter() - start)
+        never = sum(1 for f in report.findings if f.code == "never-fires")
+        print(f"rules check, {args.rules:,} generated rules over the shipped rules, in-process: "
+              f"best {min(times):.3f} s, median {sorted(times)[len(times) // 2]:.3f} s "
+              f"({len(report.findings)} findings, {never} never-fires)")
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "advocate_cli", "rules", "check", str(directory),
+                               "--as-of", as_of.isoformat(), "--format", "json", "--output", str(Path(tmp) / "r.json")],
+                              capture_output=True, text=True)
+        print(f"the same through the CLI (start-up included): {time.perf_counter() - start:.3f} s, "
+              f"exit {done.returncode}")
+
+
+if __name__ == "__main__":
+    main()
