@@ -1,0 +1,86 @@
+"""compile_all (every condition of a rule set in one generated function) agrees with compile_condition."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advocate_cli.conditions import KeySpec, compile_all, compile_condition
+from advocate_cli.engine import context
+
+KEYS = {
+    "setting": KeySpec("choice", ("urban", "rural", "mixed")),
+    "goals": KeySpec("multi", ("a", "b", "c")),
+    "minors": KeySpec("bool", (True, False)),
+    "country": KeySpec("country", ("AL", "MK", "DE")),
+    "name": KeySpec("text"),
+    "mix.virtual": KeySpec("number"),
+}
+VALUES = st.sampled_from(["urban", "rural", "mixed", "a", "b", "c", "AL", "MK", "DE", "x", True, False, 0.5, 1, None])
+OPERATORS = st.sampled_from(["eq", "ne", "in", "not_in", "contains", "contains_any", "contains_all", "contains_none",
+                             "gt", "gte", "lt", "lte", "is_set", "nonsense"])
+
+
+def clause():
+    key = st.sampled_from([*KEYS, "unknown"])
+    op_value = st.one_of(VALUES, st.lists(VALUES, max_size=3))
+    return st.one_of(
+        st.builds(lambda k, v: {k: v}, key, op_value),
+        st.builds(lambda k, o, v: {k: {o: v}}, key, OPERATORS, op_value),
+    )
+
+
+CONDITIONS = st.recursive(
+    st.one_of(st.none(), clause()),
+    lambda inner: st.one_of(
+        st.builds(lambda items: {"all": items}, st.lists(inner, max_size=3)),
+        st.builds(lambda items: {"any": items}, st.lists(inner, max_size=3)),
+        st.builds(lambda c: {"not": c}, inner),
+        st.builds(lambda a, b: {**(a or {}), **(b or {})}, clause(), clause()),
+    ),
+    max_leaves=6,
+)
+CONTEXTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "setting": st.sampled_from(["urban", "rural", "mixed"]),
+        "goals": st.frozensets(st.sampled_from(["a", "b", "c"])),
+        "minors": st.booleans(),
+        "country": st.sampled_from(["AL", "MK", "DE", "KE"]),
+        "name": st.sampled_from(["x", "y"]),
+        "mix.virtual": st.floats(0, 1),
+    },
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(conditions=st.lists(CONDITIONS, max_size=8), contexts=st.lists(CONTEXTS, min_size=1, max_size=5))
+def test_one_function_for_all_conditions_agrees_with_each_closure(conditions, contexts):
+    holds = compile_all(conditions, KEYS)
+    tests = [compile_condition(c, KEYS).test for c in conditions]
+    for ctx in contexts:
+        assert holds(ctx) == [i for i, test in enumerate(tests) if test(ctx)]
+
+
+def test_the_default_rules_agree_on_real_profiles(default_rules):
+    from tests.conftest import COMPLETE
+
+    compiled = default_rules.compiled
+    keys = default_rules.key_specs()
+    tests = [compile_condition(r.when, keys).test for r in default_rules.rules.values()]
+    for audiences in (["youth"], ["older_people", "parents"], ["decision_makers", "media", "rural_communities"]):
+        for habits in ("mostly_online", "mostly_offline"):
+            answers = default_rules.profile_model.validate({**COMPLETE, "audiences": audiences, "online_habits": habits})
+            ctx = context(answers, compiled)
+            fired = compiled.rules_that_apply(ctx)
+            assert fired and fired == [i for i, test in enumerate(tests) if test(ctx)]
+
+
+def test_no_rule_text_reaches_the_generated_source():
+    """Values and keys are passed as constants, so text written in a rule is never compiled."""
+    hostile = "x') or __import__('os').system('echo pwned') or ('"
+    keys = {"name": KeySpec("text")}
+    holds = compile_all([{"name": hostile}, {"name": {"in": [hostile, "y"]}}], keys)
+    assert holds({"name": hostile}) == [0, 1]
+    assert holds({"name": "y"}) == [1]
+    assert hostile not in "".join(str(c) for c in holds.__code__.co_consts)
