@@ -142,6 +142,15 @@ def plan(
         typer.Option("--save", metavar="FILE", help="Save the answers as a profile YAML file (without asking).",
                      show_default=False),
     ] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="For a batch: print aggregate figures (methods in the mix, virtual "
+                           "share, warnings by country and audience) instead of one plan per profile.")
+    ] = False,
+    progress: Annotated[
+        Optional[bool],
+        typer.Option("--progress/--no-progress", help="Show a progress bar on stderr (default: only when stderr "
+                     "is a terminal).", show_default=False),
+    ] = None,
 ) -> None:
     """Plan a channel mix for one audience profile, or for many.
 
@@ -150,6 +159,7 @@ def plan(
       advocate plan --profile examples/rural-parents-albania.yaml
       advocate plan --profile my.yaml --format json
       advocate plan --input profiles.yaml --format jsonl > plans.jsonl
+      advocate plan --input a.yaml --input b.jsonl --summary
       cat profiles.yaml | advocate plan --format markdown
       advocate plan --profile my.yaml --set budget=high --rules ./our-rules
       advocate plan                       (on a terminal: asks the questions)
@@ -174,6 +184,8 @@ def plan(
             fail_fast=fail_fast,
             interactive=interactive,
             save=save,
+            summary=summary,
+            progress=progress,
         )
     raise typer.Exit(int(code))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,8 @@ def plan_command(
     fail_fast: bool,
     interactive: bool | None = None,
     save: Path | None = None,
+    summary: bool = False,
+    progress: bool | None = None,
 ) -> ExitCode:
     from advocate_cli.ruleset import load_ruleset
 
@@ -113,16 +116,24 @@ def plan_command(
             return _plan_one(prefilled[0], ask=ask, review=interactive is True, file=str(profile),
                              line=prefilled[1], **single_plan)
     single = profile is not None
-    fmt_ = parse_format(fmt, single=single)
-    documents = _documents(profile, inputs)
+    fmt_ = _summary_format(fmt) if summary else parse_format(fmt, single=single)
+    from advocate_cli.progress import Reading, batch_progress
+
+    reading = Reading(None if single else _total_bytes(inputs))
+    documents = _documents(profile, inputs, reading)
     from advocate_cli.batch import plan_documents
     from advocate_cli.outputs import open_output
     from advocate_cli.render import get_renderer
 
     input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
     planned = failed = 0
-    with open_output(output, inputs=input_paths) as out:
-        renderer = get_renderer(fmt_, out, single=single)
+    with open_output(output, inputs=input_paths) as out, batch_progress(None if single else progress, reading) as tick:
+        if summary:
+            from advocate_cli.summary import SummaryRenderer
+
+            renderer: Any = SummaryRenderer(out, as_json=fmt_ is Format.json)
+        else:
+            renderer = get_renderer(fmt_, out, single=single)
         renderer.begin()
         for outcome in plan_documents(
             documents, schema, ruleset.compiled, today=today, top=top, overrides=overrides or None,
@@ -131,6 +142,7 @@ def plan_command(
             renderer.outcome(outcome)
             if fmt_.value == "jsonl":
                 out.flush()
+            tick(outcome.ok)
             if outcome.ok:
                 planned += 1
             else:
@@ -155,7 +167,30 @@ def _report_failure(outcome: Any) -> None:
         report(error)
 
 
-def _documents(profile: Path | None, inputs: list[str]) -> Iterator[Any]:
+def _summary_format(fmt: Format | str | None) -> Format:
+    """--summary prints a table, or JSON with --format json."""
+    chosen = Format.table if fmt is None else parse_format(fmt, single=False)
+    if chosen not in (Format.table, Format.json):
+        raise AdvocateError(f"--summary prints a table or JSON, not {chosen.value}", key="--format",
+                            hint="leave --format out for a table, or use --format json")
+    return chosen
+
+
+def _total_bytes(inputs: list[str]) -> int | None:
+    """The size of all inputs when they are all regular files (the progress bar's total), else None."""
+    total = 0
+    for name in inputs:
+        try:
+            info = Path(name).stat() if name != "-" else None
+        except OSError:
+            return None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            return None
+        total += info.st_size
+    return total
+
+
+def _documents(profile: Path | None, inputs: list[str], reading: Any = None) -> Iterator[Any]:
     """Documents to plan. A file that cannot be opened or decoded stops the run (exit 2); a document
     that cannot be parsed becomes an error record in its place (exit 1)."""
     from advocate_cli import yamlio
@@ -180,7 +215,12 @@ def _documents(profile: Path | None, inputs: list[str]) -> Iterator[Any]:
         path = Path(name)
         with yamlio.open_binary(path) as stream:
             jsonl = True if path.suffix in (".jsonl", ".ndjson") else None
+            if reading is not None:
+                reading.stream = stream
             yield from yamlio.iter_stream(stream, name, jsonl=jsonl)
+            if reading is not None:
+                reading.done += stream.tell()
+                reading.stream = None
 
 
 def _checked(data: dict[str, Any], schema: Any) -> dict[str, Any]:

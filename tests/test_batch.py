@@ -1,0 +1,243 @@
+"""Batches: streaming output, a closed pipe, mixed good and bad documents, JSON Lines, atomic --output, --summary, progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+import yaml
+
+from advocate_cli import batch
+from advocate_cli.summary import Summary
+from tests.conftest import COMPLETE, REPO, write
+
+GOOD = yaml.safe_dump(COMPLETE, sort_keys=False)
+
+
+def profile(**changes) -> dict:
+    return {**COMPLETE, **changes}
+
+
+def yaml_stream(*profiles: dict) -> str:
+    return "".join("---\n" + yaml.safe_dump(p, sort_keys=False) for p in profiles)
+
+
+def advocate(*args: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO / "src")}
+    return subprocess.Popen([sys.executable, "-m", "advocate_cli", *args], env=env, cwd=REPO, **kwargs)
+
+
+def read_line(stream, timeout: float) -> bytes:
+    """One line from a pipe, or b'' if none comes within the timeout."""
+    deadline = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            return b""
+        chunk = os.read(stream.fileno(), 1)
+        if not chunk:
+            return line
+        line += chunk
+    return line
+
+
+@pytest.mark.parametrize("first, second", [
+    (json.dumps(COMPLETE) + "\n", json.dumps(profile(name="second")) + "\n"),
+    ("---\n" + GOOD + "---\n", yaml.safe_dump(profile(name="second"))),
+])
+def test_the_first_jsonl_line_comes_before_the_input_ends(first, second):
+    proc = advocate("plan", "--input", "-", "--format", "jsonl", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(first.encode())
+        proc.stdin.flush()
+        line = read_line(proc.stdout, timeout=60)  # start-up and rule loading; the input is still open
+        assert json.loads(line)["name"] == COMPLETE["name"]
+        assert proc.poll() is None  # still waiting for more input
+        proc.stdin.write(second.encode())
+        proc.stdin.close()
+        rest = proc.stdout.read().decode().splitlines()
+        assert [json.loads(r)["name"] for r in rest] == ["second"]
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path):
+    path = write(tmp_path / "many.yaml", yaml_stream(*[profile(name=f"p{i}") for i in range(3000)]))
+    proc = advocate("plan", "--input", str(path), "--format", "jsonl", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = read_line(proc.stdout, timeout=60)
+    assert json.loads(first)["name"] == "p0"
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr and "Exception ignored" not in stderr
+
+
+def test_mixed_documents_every_good_one_planned_every_bad_one_reported_in_place(cli, tmp_path):
+    text = (
+        "---\n" + GOOD
+        + "---\nname: [unclosed\n"  # YAML syntax error, document 2
+        + "---\n" + yaml.safe_dump(profile(name="third"), sort_keys=False)
+        + "---\n" + yaml.safe_dump(profile(budget="huge"), sort_keys=False)  # invalid answer, document 4
+        + "---\n- just\n- a list\n"  # a list of strings: each item is not a profile
+        + "---\n" + yaml.safe_dump(profile(name="last"), sort_keys=False)
+    )
+    path = write(tmp_path / "mixed.yaml", text)
+    result = cli("plan", "--input", path, "--format", "jsonl")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    lines = text.splitlines()
+    planned = [r for r in records if "error" not in r]
+    errors = [r for r in records if "error" in r]
+    assert [r["name"] for r in planned] == [COMPLETE["name"], "third", "last"]
+    assert [r["source"]["document"] for r in records] == [1, 2, 3, 4, 1, 2, 6]
+    for r in records:
+        assert r["source"]["file"] == str(path)
+        assert 1 <= r["source"]["line"] <= len(lines)
+    assert lines[planned[1]["source"]["line"] - 1].startswith("name: third")
+    second_start = 2 + len(GOOD.splitlines())  # the `---` of document 2
+    assert errors[0]["error"]["message"].startswith("YAML:")
+    assert second_start <= errors[0]["source"]["line"] <= second_start + 2  # where libyaml saw the problem
+    assert errors[1]["error"]["key"] == "budget" and lines[errors[1]["error"]["line"] - 1] == "budget: huge"
+    assert f"{path}:{errors[1]['error']['line']}" in result.stderr
+    assert "planned 3 of 7 profiles; 4 failed" in result.stderr
+
+
+def test_json_lines_input_by_suffix_and_by_content_with_positions(cli, tmp_path):
+    rows = [json.dumps(profile(name=f"row {i}")) for i in range(3)]
+    jsonl = write(tmp_path / "p.jsonl", rows[0] + "\n\n" + rows[1] + "\n{broken\n" + rows[2] + "\n")
+    detected = write(tmp_path / "p.txt", "\n".join(rows) + "\n")
+    result = cli("plan", "--input", jsonl, "--input", detected, "--input", "-", "--format", "jsonl",
+                 input=yaml_stream(profile(name="from stdin")))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    sources = [(r["source"]["file"], r["source"]["document"], r["source"]["line"]) for r in records]
+    assert sources == [
+        (str(jsonl), 1, 1), (str(jsonl), 2, 3), (str(jsonl), 3, 4), (str(jsonl), 4, 5),
+        (str(detected), 1, 1), (str(detected), 2, 2), (str(detected), 3, 3),
+        ("<stdin>", 1, 2),
+    ]
+    assert records[2]["error"]["message"].startswith("JSON:")
+    assert [r.get("name") for r in records if "error" not in r] == [
+        "row 0", "row 1", "row 2", "row 0", "row 1", "row 2", "from stdin"]
+
+
+def test_a_yaml_list_is_a_batch_of_profiles(cli, tmp_path):
+    path = write(tmp_path / "list.yaml", yaml.safe_dump([profile(name="a"), profile(name="b", budget="huge")],
+                                                        sort_keys=False))
+    result = cli("plan", "--input", path, "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["name"] == "a" and records[0]["source"]["line"] == 1
+    assert records[1]["error"]["key"] == "budget"
+    assert path.read_text().splitlines()[records[1]["error"]["line"] - 1].strip() == "budget: huge"
+    assert result.exit_code == 1
+
+
+def test_json_and_yaml_batches_are_one_valid_document(cli):
+    text = yaml_stream(profile(name="a"), profile(name="b"))
+    as_json = json.loads(cli("plan", "--format", "json", input=text).stdout)
+    as_yaml = yaml.safe_load(cli("plan", "--format", "yaml", input=text).stdout)
+    assert [p["name"] for p in as_json] == [p["name"] for p in as_yaml] == ["a", "b"]
+
+
+def test_output_is_replaced_atomically_and_kept_when_the_run_is_interrupted(cli, tmp_path, monkeypatch):
+    out = write(tmp_path / "plans.jsonl", "the previous good results\n")
+    text = yaml_stream(*[profile(name=f"p{i}") for i in range(5)])
+    real = batch.evaluate
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "evaluate", interrupted)
+    result = cli("plan", "--format", "jsonl", "--output", out, input=text)
+    assert result.exit_code == 130
+    assert out.read_text() == "the previous good results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]  # no temporary file left behind
+
+    monkeypatch.setattr(batch, "evaluate", real)
+    result = cli("plan", "--format", "jsonl", "--output", out, input=text)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert [json.loads(line)["name"] for line in out.read_text().splitlines()] == [f"p{i}" for i in range(5)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]
+
+
+def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
+    profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
+                for i, (c, a, b, m) in enumerate([
+                    ("AL", ["youth"], "low", True), ("MK", ["older_people", "parents"], "high", False),
+                    ("AL", ["decision_makers"], "medium", False), ("DE", ["youth", "media"], "low", True),
+                    ("RS", ["general_public"], "high", True)])]
+    text = yaml_stream(*profiles) + "---\nbudget: [\n"
+    plans = [json.loads(line) for line in cli("plan", "--format", "jsonl", input=text).stdout.splitlines()
+             if "error" not in line]
+    result = cli("plan", "--summary", "--format", "json", input=text)
+    assert result.exit_code == 1  # one document failed
+    summary = json.loads(result.stdout)
+    assert summary["profiles"] == {"planned": 5, "failed": 1}
+    in_mix = Counter(m["id"] for p in plans for m in p["methods"] if m["recommended"])
+    assert {m["id"]: m["in_mix"] for m in summary["methods"] if m["in_mix"]} == dict(in_mix)
+    warnings = Counter(w for p in plans for w in {x["id"] for x in p["warnings"]})
+    assert {w["id"]: w["plans"] for w in summary["warnings"]} == dict(warnings)
+    assert summary["by_country"]["AL"]["plans"] == 2 and summary["by_audience"]["youth"]["plans"] == 2
+    al = Counter(w for p in plans if p["profile"]["country"] == "AL" for w in {x["id"] for x in p["warnings"]})
+    assert summary["by_country"]["AL"]["warnings"][0]["plans"] == max(al.values())
+    shares = sorted(p["mix"]["virtual"] for p in plans)
+    assert (summary["virtual_share"]["min"], summary["virtual_share"]["median"], summary["virtual_share"]["max"]) == (
+        shares[0], shares[2], shares[-1])
+    assert sum(b["plans"] for b in summary["virtual_share"]["histogram"]) == 5
+
+
+def test_summary_table_for_humans(cli):
+    result = cli("plan", "--summary", input=yaml_stream(profile(name="[bold]a"), profile(country="MK")))
+    assert result.exit_code == 0
+    for heading in ("How often each method is in the recommended mix", "Virtual share of the mix",
+                    "Warnings that fire most", "By country", "By audience"):
+        assert heading in result.stdout
+    assert "2 profiles planned, 0 failed" in result.stdout
+    assert "\x1b[" not in result.stdout
+
+
+def test_summary_refuses_formats_it_cannot_print(cli):
+    result = cli("plan", "--summary", "--format", "jsonl", input=GOOD)
+    assert result.exit_code == 2
+    assert "--summary prints a table or JSON" in result.stderr
+
+
+def test_summary_memory_does_not_grow_with_the_batch(default_rules):
+    from advocate_cli.batch import Outcome
+    from advocate_cli.engine import evaluate
+    from tests.conftest import TODAY
+
+    summary = Summary()
+    plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
+    for _ in range(2000):
+        summary.add(Outcome({}, plan=plan))
+    assert summary.planned == 2000
+    assert len(summary.virtual) == 1 and len(summary.countries) == 1
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(cli):
+    text = yaml_stream(profile(name="a"), profile(name="b"))
+    quiet = cli("plan", "--format", "jsonl", input=text)
+    assert quiet.stderr == "advocate: planned 2 of 2 profiles; 0 failed\n"
+    from typer.testing import CliRunner
+
+    from advocate_cli.cli import app
+
+    forced = CliRunner(env={"TERM": "xterm-256color", "NO_COLOR": "1"}).invoke(
+        app, ["plan", "--format", "jsonl", "--progress"], input=text)
+    assert "planning" in forced.stderr and "profiles" in forced.stderr  # the bar, when asked for
+    assert forced.stdout == quiet.stdout  # and never on stdout
