@@ -23,6 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help text: Rich-formatted help would load Typer's rich_utils (Markdown, tracebacks) on every
+    # --help, about as long again as the whole stack's imports.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -65,10 +68,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[
-        Optional[bool],
+    version: Annotated[  # a plain bool: Typer then skips building a pydantic adapter for it (faster --help)
+        bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
-    ] = None,
+    ] = False,
 ) -> None:
     """Choose a mix of virtual and analog methods for an advocacy campaign.
 
