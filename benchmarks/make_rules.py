@@ -36,32 +36,37 @@ def clause(rng: random.Random) -> dict:
     if kind == 0:
         return {"setting": rng.choice(SETTINGS)}
     if kind == 1:
-        return {"setting": {"in": rng.sample(SETTINGS, 2)}}
+        return {"setting": {"not_in": rng.sample(SETTINGS, 2)}}
     if kind == 2:
         return {"goals": {"contains": rng.choice(GOALS)}}
     if kind == 3:
-        return {"goals": {"contains_any": rng.sample(GOALS, 2)}}
+        return {"goals": {"contains_all": rng.sample(GOALS, 2)}}
     if kind == 4:
-        return {"audiences": {rng.choice(["contains_any", "contains_none", "contains_all"]): rng.sample(AUDIENCES, 2)}}
+        if rng.random() < 0.7:
+            return {"audiences": {"contains": rng.choice(AUDIENCES)}}
+        return {"audiences": {"contains_any": rng.sample(AUDIENCES, 2)}}
     if kind == 5:
-        return {"online_habits": {rng.choice(["eq", "ne"]): rng.choice(HABITS)}}
+        return {"online_habits": {"eq": rng.choice(HABITS)}}
     if kind == 6:
         return {rng.choice(FLAGS): rng.random() < 0.5}
     if kind == 7:
-        return {rng.choice(["budget", "issue_sensitivity"]): {"not_in": [rng.choice(LEVELS)]}}
+        return {rng.choice(["budget", "issue_sensitivity"]): {"in": [rng.choice(LEVELS)]}}
     if kind == 8:
-        return {"country": {"in": rng.sample(COUNTRIES, 3)}}
-    return {"country_known": True}
+        return {"country": {"in": rng.sample(COUNTRIES, 2)}}
+    return {"country_known": False, "online_habits": {"ne": rng.choice(HABITS)}}
 
 
 def condition(rng: random.Random) -> dict:
-    """A mapping of one to three clauses, sometimes wrapped in `any` or `not`."""
+    """Two to four clauses that must all hold, sometimes with an `any` or a `not` among them.
+
+    Like hand-written rules, each is specific: a profile meets a few percent of them.
+    """
     when: dict = {}
-    for _ in range(rng.randint(1, 3)):
+    while len(when) < rng.randint(2, 4):
         when.update(clause(rng))
-    shape = rng.randrange(6)
+    shape = rng.randrange(8)
     if shape == 0:
-        return {"any": [when, clause(rng)]}
+        return {"any": [when, {**clause(rng), **clause(rng), **clause(rng)}]}
     if shape == 1:
         return {"all": [when, {"not": clause(rng)}]}
     return when

@@ -406,17 +406,20 @@ class _Source:
         return template.format(x=self.lookup(key, False), m=self.lookup(key, True), v=v)
 
 
-def compile_all(conditions: list[Mapping[str, Any] | None], keys: Mapping[str, KeySpec]) -> Callable[[Mapping[str, Any]], list[int]]:
+def compile_all(
+    conditions: list[Mapping[str, Any] | None], keys: Mapping[str, KeySpec], compiled_each: list[Compiled] | None = None
+) -> Callable[[Mapping[str, Any]], list[int]]:
     """Compile many `when` mappings into one function: context -> indices of the conditions that hold.
 
     A condition with problems never holds (as in compile_condition); one the generator does not
-    know how to write out is called through its compiled closure instead.
+    know how to write out is called through its compiled closure instead. `compiled_each`, when
+    given, is compile_condition of each condition, already done by the caller.
     """
     src = _Source()
     closures: list[Test] = []
     branches: list[str] = []
     for i, when in enumerate(conditions):
-        compiled = compile_condition(when, keys)
+        compiled = compile_condition(when, keys) if compiled_each is None else compiled_each[i]
         if compiled.problems:
             continue
         if when is None:

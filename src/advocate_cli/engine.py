@@ -172,7 +172,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     rule_keys = ruleset.key_specs()
     warning_keys = ruleset.key_specs(for_warnings=True)
     rules = []
-    for rule in ruleset.rules.values():
+    rule_conditions = [compile_condition(rule.when, rule_keys) for rule in ruleset.rules.values()]
+    for rule, condition in zip(ruleset.rules.values(), rule_conditions):
         points = [0] * len(methods)
         for target, value in rule.effects.items():
             if target in ("virtual", "analog"):
@@ -186,13 +187,14 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
                 points[i] += per_level * getattr(m.attributes, attribute)
         effects = tuple((i, p) for i, p in enumerate(points) if p)
         contributions = tuple(Contribution(rule.id, p, rule.why) for _, p in effects)
-        test = compile_condition(rule.when, rule_keys).test
+        test = condition.test
         hits = tuple((i, p, c) for (i, p), c in zip(effects, contributions))
         rules.append(_CompiledRule(rule.id, test, effects, contributions, tuple(rule.facts), hits))
     warnings = []
-    for order, w in enumerate(ruleset.warnings.values()):
+    warning_conditions = [compile_condition(w.when, warning_keys) for w in ruleset.warnings.values()]
+    for order, (w, condition) in enumerate(zip(ruleset.warnings.values(), warning_conditions)):
         fired = FiredWarning(w.id, w.topic.value, w.severity.value, w.message, w.mitigation, w.source)
-        test = compile_condition(w.when, warning_keys).test
+        test = condition.test
         warnings.append(_CompiledWarning(fired, test, tuple(w.facts), order))
     multi = frozenset(q.id for q in ruleset.questions.values() if q.type.value == "multi")
     return CompiledRuleSet(
@@ -205,8 +207,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         warnings=tuple(warnings),
         multi_keys=multi,
         known_countries=frozenset(ruleset.countries),
-        rules_that_apply=compile_all([rule.when for rule in ruleset.rules.values()], rule_keys),
-        warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys),
+        rules_that_apply=compile_all([rule.when for rule in ruleset.rules.values()], rule_keys, rule_conditions),
+        warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys, warning_conditions),
     )
 
 
