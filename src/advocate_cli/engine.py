@@ -163,6 +163,9 @@ class CompiledRuleSet:
     # All conditions of a kind in one generated function: context -> indices of the items that apply.
     rules_that_apply: Callable[[Mapping[str, Any]], list[int]]
     warnings_that_apply: Callable[[Mapping[str, Any]], list[int]]
+    # Made once per run and shared by the plans that need them (so an encoder can reuse their JSON too):
+    cited: dict[tuple[str, dt.date], CitedFact] = field(default_factory=dict)  # facts as of a day
+    balance_notes: dict[tuple[str, int, int, int], FiredWarning] = field(default_factory=dict)
 
 
 def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
@@ -286,7 +289,7 @@ def evaluate(
         methods=methods,
         mix=mix,
         warnings=warnings,
-        facts=_facts(fact_ids, compiled.ruleset, today),
+        facts=_facts(fact_ids, compiled, today),
         source=source,
     )
 
@@ -310,7 +313,13 @@ def _balance(chosen: list[int], order: list[int], compiled: CompiledRuleSet, sco
             )
         dropped = chosen[-1]
         chosen[-1] = best
-        return FiredWarning(
+        key = (side, best, dropped, scores[best])
+        note = compiled.balance_notes.get(key)
+        if note is not None:  # the same note as for an earlier profile: share it
+            return note
+        if len(compiled.balance_notes) > 10_000:
+            compiled.balance_notes.clear()
+        note = compiled.balance_notes[key] = FiredWarning(
             f"balance-added-{side}",
             "balance",
             "medium",
@@ -321,6 +330,7 @@ def _balance(chosen: list[int], order: list[int], compiled: CompiledRuleSet, sco
             "each side reinforce the other. Check that the audience answers are right.",
             BALANCE_SOURCE,
         )
+        return note
     return None
 
 
@@ -340,14 +350,20 @@ def _shares(chosen: list[int], scores: list[int]) -> dict[int, float]:
     return shares
 
 
-def _facts(fact_ids: Mapping[str, None], ruleset: RuleSet, today: dt.date) -> list[CitedFact]:
+def _facts(fact_ids: Mapping[str, None], compiled: CompiledRuleSet, today: dt.date) -> list[CitedFact]:
+    """The facts cited, as of `today`. Each (fact, day) is made once per run and shared by the plans citing it."""
+    ruleset = compiled.ruleset
+    cited = compiled.cited
     facts = []
     for fid in fact_ids:
-        fact = ruleset.facts.get(fid)
-        if fact is None:
-            continue
-        facts.append(
-            CitedFact(
+        made = cited.get((fid, today))
+        if made is None:
+            fact = ruleset.facts.get(fid)
+            if fact is None:
+                continue
+            if len(cited) > 10_000:  # one run uses one day; keep the memo small whatever the caller does
+                cited.clear()
+            made = cited[(fid, today)] = CitedFact(
                 fact.id,
                 ruleset.fact_country[fid],
                 fact.text,
@@ -357,7 +373,7 @@ def _facts(fact_ids: Mapping[str, None], ruleset: RuleSet, today: dt.date) -> li
                 fact.verified,
                 fact.review_by < today,
             )
-        )
+        facts.append(made)
     return facts
 
 
