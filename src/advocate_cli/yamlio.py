@@ -545,6 +545,51 @@ def _plain_value(text: str) -> Any:
     return value
 
 
+class _EventReader:
+    """Plain data from libyaml's events for one document (see _read_plain); an object, not a closure,
+    so that reading a document leaves no reference cycle for the garbage collector."""
+
+    __slots__ = ("get", "nodes")
+
+    def __init__(self, get: Callable[[], Any]) -> None:
+        self.get = get
+        self.nodes = 0
+
+    def build(self, event: Any, depth: int) -> Any:
+        self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_EXPANDED_NODES or event.anchor is not None:
+            raise _NotPlain
+        kind = type(event)
+        if kind is ScalarEvent:
+            value = event.value
+            if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
+                raise _NotPlain
+            return _plain_value(value) if event.implicit[0] else value
+        if event.tag is not None:
+            raise _NotPlain
+        get = self.get
+        if kind is MappingStartEvent:
+            mapping: dict[Any, Any] = {}
+            while True:
+                key_event = get()
+                if type(key_event) is MappingEndEvent:
+                    return mapping
+                if type(key_event) is not ScalarEvent:
+                    raise _NotPlain
+                key = self.build(key_event, depth + 1)
+                if key in mapping:  # a duplicate, or two spellings of one key: the full path decides
+                    raise _NotPlain
+                mapping[key] = self.build(get(), depth + 1)
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            while True:
+                item = get()
+                if type(item) is SequenceEndEvent:
+                    return items
+                items.append(self.build(item, depth + 1))
+        raise _NotPlain  # an alias
+
+
 def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
     """Build the data of one document straight from libyaml's events: the fast path.
 
@@ -560,44 +605,10 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
         parser = _Parser(text)
     except yaml.YAMLError:  # e.g. a control character; the full path says which and where
         raise _NotPlain from None
-    get = parser.get_event
-    nodes = 0
+    reader = _EventReader(parser.get_event)
+    build = reader.build
+    get = reader.get
     item_lines: list[int] | None = None
-
-    def build(event: Any, depth: int) -> Any:
-        nonlocal nodes
-        nodes += 1
-        if depth > MAX_DEPTH or nodes > MAX_EXPANDED_NODES or event.anchor is not None:
-            raise _NotPlain
-        kind = type(event)
-        if kind is ScalarEvent:
-            value = event.value
-            if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
-                raise _NotPlain
-            return _plain_value(value) if event.implicit[0] else value
-        if event.tag is not None:
-            raise _NotPlain
-        if kind is MappingStartEvent:
-            mapping: dict[Any, Any] = {}
-            while True:
-                key_event = get()
-                if type(key_event) is MappingEndEvent:
-                    return mapping
-                if type(key_event) is not ScalarEvent:
-                    raise _NotPlain
-                key = build(key_event, depth + 1)
-                if key in mapping:  # a duplicate, or two spellings of one key: the full path decides
-                    raise _NotPlain
-                mapping[key] = build(get(), depth + 1)
-        if kind is SequenceStartEvent:
-            items: list[Any] = []
-            while True:
-                item = get()
-                if type(item) is SequenceEndEvent:
-                    return items
-                items.append(build(item, depth + 1))
-        raise _NotPlain  # an alias
-
     try:
         get()  # stream start
         event = get()
@@ -608,7 +619,7 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
         root = get()
         root_line = root.start_mark.line
         if type(root) is SequenceStartEvent and root.anchor is None and root.tag is None:
-            nodes = 1
+            reader.nodes = 1
             item_lines = []
             data: Any = []
             while True:
