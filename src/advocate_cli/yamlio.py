@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -557,14 +558,11 @@ class _EventReader:
 
     def build(self, event: Any, depth: int) -> Any:
         self.nodes += 1
-        if depth > MAX_DEPTH or self.nodes > MAX_EXPANDED_NODES or event.anchor is not None:
+        if depth > MAX_DEPTH or event.anchor is not None:
             raise _NotPlain
         kind = type(event)
         if kind is ScalarEvent:
-            value = event.value
-            if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
-                raise _NotPlain
-            return _plain_value(value) if event.implicit[0] else value
+            return _scalar(event)
         if event.tag is not None:
             raise _NotPlain
         get = self.get
@@ -573,21 +571,51 @@ class _EventReader:
             while True:
                 key_event = get()
                 if type(key_event) is MappingEndEvent:
-                    return mapping
-                if type(key_event) is not ScalarEvent:
+                    break
+                if type(key_event) is not ScalarEvent or depth >= MAX_DEPTH or key_event.anchor is not None:
                     raise _NotPlain
-                key = self.build(key_event, depth + 1)
+                key = _scalar(key_event)
                 if key in mapping:  # a duplicate, or two spellings of one key: the full path decides
                     raise _NotPlain
-                mapping[key] = self.build(get(), depth + 1)
-        if kind is SequenceStartEvent:
+                value_event = get()
+                if type(value_event) is ScalarEvent and value_event.anchor is None:  # most values: no call
+                    self.nodes += 2
+                    mapping[key] = _scalar(value_event)
+                else:
+                    self.nodes += 1
+                    mapping[key] = self.build(value_event, depth + 1)
+            result: Any = mapping
+        elif kind is SequenceStartEvent:
             items: list[Any] = []
             while True:
                 item = get()
                 if type(item) is SequenceEndEvent:
-                    return items
-                items.append(self.build(item, depth + 1))
-        raise _NotPlain  # an alias
+                    break
+                if type(item) is ScalarEvent and item.anchor is None and depth < MAX_DEPTH:
+                    self.nodes += 1
+                    items.append(_scalar(item))
+                else:
+                    items.append(self.build(item, depth + 1))
+            result = items
+        else:
+            raise _NotPlain  # an alias
+        if self.nodes > MAX_EXPANDED_NODES:
+            raise _NotPlain
+        return result
+
+
+def _scalar(event: Any) -> Any:
+    """The value of a scalar event without tag or anchor, as the full path would construct it."""
+    value = event.value
+    if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
+        raise _NotPlain
+    if not event.implicit[0]:  # quoted or block: text as written
+        return value
+    known = _PLAIN_CACHE.get(value, _PLAIN_MISS)
+    return _plain_value(value) if known is _PLAIN_MISS else known
+
+
+_PLAIN_MISS = object()
 
 
 def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
@@ -743,7 +771,7 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
     lineno = 0
     has_content = False
     for lineno, line in enumerate(lines, 1):
-        if _DOC_START.match(line):
+        if line.startswith("---") and _DOC_START.match(line):
             if has_content:
                 index += 1
                 yield "".join(buf), start, index
@@ -752,7 +780,7 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
             if rest and not rest.startswith("#"):
                 has_content = True
             continue
-        if _DOC_END.match(line):
+        if line.startswith("...") and _DOC_END.match(line):
             if has_content:
                 index += 1
                 yield "".join(buf), start, index
@@ -800,13 +828,11 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
 
     A document that cannot be read is yielded as an InputError in its place and reading goes on.
     """
-    lines = _decoded_lines(stream, file)
+    errors: list[InputError] = []  # a line that cannot be read ends the stream; its error comes last
+    lines = _decoded_lines(stream, file, errors)
     first: list[str] = []
     if jsonl is None:
         for line in lines:
-            if isinstance(line, InputError):
-                yield line
-                return
             first.append(line)
             if line.strip():
                 stripped = line.strip()
@@ -814,13 +840,10 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
                 break
         else:
             jsonl = False
-    source = _chain(first, lines)
+    source = itertools.chain(first, lines)
     if jsonl:
         index = 0
         for lineno, line in enumerate(source, 1):
-            if isinstance(line, InputError):
-                yield line
-                return
             if not line.strip():
                 continue
             index += 1
@@ -828,17 +851,9 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
                 yield parse_json_line(line, file=file, index=index, lineno=lineno)
             except InputError as exc:
                 yield exc
+        yield from errors
         return
-    errors: list[InputError] = []
-
-    def guarded() -> Iterator[str]:
-        for line in source:
-            if isinstance(line, InputError):
-                errors.append(line)
-                return
-            yield line
-
-    for chunk, start, index in split_documents(guarded(), file):
+    for chunk, start, index in split_documents(source, file):
         try:
             yield parse_document(chunk, file=file, index=index, line_offset=start - 1, lazy_nodes=True)
         except InputError as exc:
@@ -854,12 +869,8 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _chain(first: list[str], rest: Iterator[str | InputError]) -> Iterator[str | InputError]:
-    yield from first
-    yield from rest
-
-
-def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
+def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> Iterator[str]:
+    """The stream's lines as text (LF line ends); at a line that cannot be read, its error goes to `errors` and the lines end."""
     lineno = 0
     for raw in stream:
         lineno += 1
@@ -869,9 +880,9 @@ def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
             try:
                 decode(raw, file, lineno)
             except InputError as exc:
-                yield exc  # type: ignore[misc]
+                errors.append(exc)
                 return
-            yield _too_long(file, lineno)  # type: ignore[misc]
+            errors.append(_too_long(file, lineno))
             return
         try:
             line = raw.decode("utf-8")
@@ -879,7 +890,7 @@ def _decoded_lines(stream: IO[bytes], file: str) -> Iterator[str]:
             try:
                 decode(raw, file, lineno)
             except InputError as exc:
-                yield exc  # type: ignore[misc]
+                errors.append(exc)
                 return
         if line.endswith("\r\n"):
             line = line[:-2] + "\n"
