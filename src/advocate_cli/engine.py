@@ -282,7 +282,8 @@ def evaluate(
     ranked = [(SEVERITY_RANK[w.warning.severity], w.order, w.warning) for w in fired]
     if balance is not None:
         ranked.append((SEVERITY_RANK[balance.severity], -1, balance))
-    warnings = [w for _, _, w in sorted(ranked, key=lambda r: (r[0], r[1]))]
+    ranked.sort(key=_rank_order)
+    warnings = [w for _, _, w in ranked]
     return Plan(
         name=answers.get("name"),
         profile=dict(answers),
@@ -294,9 +295,15 @@ def evaluate(
     )
 
 
+def _rank_order(ranked: tuple[int, int, FiredWarning]) -> tuple[int, int]:
+    return ranked[0], ranked[1]
+
+
 def _balance(chosen: list[int], order: list[int], compiled: CompiledRuleSet, scores: list[int]) -> FiredWarning | None:
     """Make the mix hold both channels; say so when the rules alone would not have."""
     channels = compiled.channels
+    if len({channels[i] for i in chosen}) == 2:  # the usual case: both channels are there
+        return None
     for side in ("virtual", "analog"):
         if any(channels[i] == side for i in chosen):
             continue

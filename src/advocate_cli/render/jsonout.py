@@ -48,14 +48,18 @@ class CompactPlanEncoder:
     def encode(self, plan: Plan) -> str:
         text_of = self._texts.get
         new = self._encode_part
+        heads = self._heads
         parts = ['{"name":', _encode(plan.name), ',"profile":', _encode(plan.profile), ',"methods":[']
         for m in plan.methods:
             score, share, base, recommended = m.score, m.share, m.base, m.recommended
             if not (type(score) is int and type(base) is int and type(recommended) is bool
                     and type(share) is float and 0.0 <= share <= 1.0):
                 return _encode(plan.to_dict())  # not the engine's usual types: take the reference path
+            head = heads.get(m.id)
+            if head is None or head[0] is not m.label or head[1] is not m.channel:
+                head = (m.label, m.channel, self._head(m))
             parts.append(
-                f'{self._head(m)}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
+                f'{head[2]}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
                 f'"base":{base},"contributions":[{",".join([text_of(id(c)) or new(c) for c in m.contributions])}]}},'
             )
         if plan.methods:
