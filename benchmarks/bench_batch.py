@@ -156,6 +156,8 @@ def main() -> int:
     ap.add_argument("--big", type=int, default=100_000, help="profiles for the flat-memory check")
     ap.add_argument("--hyperfine", action="store_true", help="take wall times from hyperfine (must be on PATH)")
     ap.add_argument("--markdown", type=Path, help="also write the figures as a Markdown table to this file")
+    ap.add_argument("--only", default="batch,memory,startup,rules",
+                    help="comma-separated parts to run (default: all of batch,memory,startup,rules)")
     args = ap.parse_args()
     if args.hyperfine and not shutil.which("hyperfine"):
         sys.exit("bench_batch: --hyperfine given but hyperfine is not on PATH (apt-get install hyperfine)")
@@ -166,53 +168,56 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=False,
                    stdout=subprocess.DEVNULL)
     rows: list[tuple[str, str, str, str, str, bool]] = []
+    parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp_name:
         tmp = Path(tmp_name)
         print(f"generating {args.profiles:,} and {args.big:,} profiles and 6,000 rules ...", file=sys.stderr)
-        paths = generate(tmp, args.profiles, args.big)
+        paths = generate(tmp, args.profiles, args.big if "memory" in parts else 10)
         measure = (lambda cmds: hyperfine(cmds, args.runs, tmp)) if args.hyperfine else (
             lambda cmds: side_by_side(cmds, args.runs))
         batch = [*advocate, "plan", "--input", "-", "--format", "jsonl"]
-
-        print("batch: advocate and the floor, side by side ...", file=sys.stderr)
-        res = measure({"floor": (floor, paths["small"]), "advocate": (batch, paths["small"])})
-        ratio = res["advocate"]["wall"] / res["floor"]["wall"]
-        rows.append((f"plan --format jsonl, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
-                     f"floor {res['floor']['wall']:.2f} s", f"{ratio:.2f}x", f"<= {TARGET_BATCH}x",
-                     ratio <= TARGET_BATCH))
-
-        print("memory: peak RSS for the small and the big input ...", file=sys.stderr)
-        mem = side_by_side({"small": (batch, paths["small"]), "big": (batch, paths["big"])}, max(1, min(args.runs, 2)))
-        small, big = mem["small"]["rss"], mem["big"]["rss"]
-        growth = big / small - 1
-        rows.append((f"peak RSS, {args.profiles:,} profiles", f"{small:.1f} MiB", "", "", f"< {TARGET_RSS_MIB} MiB",
-                     small < TARGET_RSS_MIB))
-        rows.append((f"peak RSS, {args.big:,} profiles", f"{big:.1f} MiB", f"{small:.1f} MiB", f"{growth:+.1%}",
-                     f"within {TARGET_RSS_GROWTH:.0%}, < {TARGET_RSS_MIB} MiB",
-                     abs(growth) <= TARGET_RSS_GROWTH and big < TARGET_RSS_MIB))
-
-        print("start-up: --help against importing the stack ...", file=sys.stderr)
-        res = measure({
-            "stack": ([sys.executable, "-c", STACK_IMPORT], None),
-            "help": ([*advocate, "--help"], None),
-            "plan-help": ([*advocate, "plan", "--help"], None),
-        })
-        for name, label in (("help", "advocate --help"), ("plan-help", "advocate plan --help")):
-            ratio = res[name]["wall"] / res["stack"]["wall"]
-            rows.append((label, f"{res[name]['wall'] * 1000:.0f} ms", f"imports {res['stack']['wall'] * 1000:.0f} ms",
-                         f"{ratio:.2f}x", f"<= {TARGET_HELP}x", ratio <= TARGET_HELP))
-
-        print("rules: 6,000 generated rules ...", file=sys.stderr)
-        many = [*advocate, "plan", "--no-default-rules", "--rules", str(paths["rules"]), "--input", "-",
-                "--format", "jsonl"]
-        res = measure({"floor": (floor, paths["small"]), "advocate": (many, paths["small"])})
-        evaluation = rules_evaluation(paths["rules"], paths["small"], args.runs)
-        budget = TARGET_RULES * res["floor"]["wall"] + evaluation
-        ratio = (res["advocate"]["wall"] - evaluation) / res["floor"]["wall"]
-        rows.append((f"plan with 6,000 rules, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
-                     f"floor {res['floor']['wall']:.2f} s + conditions {evaluation:.2f} s",
-                     f"{ratio:.2f}x", f"<= {TARGET_RULES}x floor + conditions ({budget:.2f} s)",
-                     res["advocate"]["wall"] <= budget))
+        if "batch" in parts:
+            print("batch: advocate and the floor, side by side ...", file=sys.stderr)
+            res = measure({"floor": (floor, paths["small"]), "advocate": (batch, paths["small"])})
+            ratio = res["advocate"]["wall"] / res["floor"]["wall"]
+            rows.append((f"plan --format jsonl, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
+                         f"floor {res['floor']['wall']:.2f} s", f"{ratio:.2f}x", f"<= {TARGET_BATCH}x",
+                         ratio <= TARGET_BATCH))
+        if "memory" in parts:
+            print("memory: peak RSS for the small and the big input ...", file=sys.stderr)
+            mem = side_by_side({"small": (batch, paths["small"]), "big": (batch, paths["big"])},
+                               max(1, min(args.runs, 2)))
+            small, big = mem["small"]["rss"], mem["big"]["rss"]
+            growth = big / small - 1
+            rows.append((f"peak RSS, {args.profiles:,} profiles", f"{small:.1f} MiB", "", "",
+                         f"< {TARGET_RSS_MIB} MiB", small < TARGET_RSS_MIB))
+            rows.append((f"peak RSS, {args.big:,} profiles", f"{big:.1f} MiB", f"{small:.1f} MiB", f"{growth:+.1%}",
+                         f"within {TARGET_RSS_GROWTH:.0%}, < {TARGET_RSS_MIB} MiB",
+                         abs(growth) <= TARGET_RSS_GROWTH and big < TARGET_RSS_MIB))
+        if "startup" in parts:
+            print("start-up: --help against importing the stack ...", file=sys.stderr)
+            res = measure({
+                "stack": ([sys.executable, "-c", STACK_IMPORT], None),
+                "help": ([*advocate, "--help"], None),
+                "plan-help": ([*advocate, "plan", "--help"], None),
+            })
+            for name, label in (("help", "advocate --help"), ("plan-help", "advocate plan --help")):
+                ratio = res[name]["wall"] / res["stack"]["wall"]
+                rows.append((label, f"{res[name]['wall'] * 1000:.0f} ms",
+                             f"imports {res['stack']['wall'] * 1000:.0f} ms", f"{ratio:.2f}x", f"<= {TARGET_HELP}x",
+                             ratio <= TARGET_HELP))
+        if "rules" in parts:
+            print("rules: 6,000 generated rules ...", file=sys.stderr)
+            many = [*advocate, "plan", "--no-default-rules", "--rules", str(paths["rules"]), "--input", "-",
+                    "--format", "jsonl"]
+            res = measure({"floor": (floor, paths["small"]), "advocate": (many, paths["small"])})
+            evaluation = rules_evaluation(paths["rules"], paths["small"], args.runs)
+            budget = TARGET_RULES * res["floor"]["wall"] + evaluation
+            ratio = (res["advocate"]["wall"] - evaluation) / res["floor"]["wall"]
+            rows.append((f"plan with 6,000 rules, {args.profiles:,} profiles", f"{res['advocate']['wall']:.2f} s",
+                         f"floor {res['floor']['wall']:.2f} s + conditions {evaluation:.2f} s",
+                         f"{ratio:.2f}x", f"<= {TARGET_RULES}x floor + conditions ({budget:.2f} s)",
+                         res["advocate"]["wall"] <= budget))
 
     import yaml
 

@@ -10,6 +10,22 @@ if TYPE_CHECKING:
     from advocate_cli.engine import Plan
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The C encoder `_encode` sets up on every call, made once: for the small per-plan parts (answers, mix, source).
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_chunks = _c_make_encoder and _c_make_encoder(
+    None, None, json.encoder.encode_basestring, None, ":", ",", False, False, True
+)
+
+
+def _encode_small(value: Any) -> str:
+    """`_encode(value)` for plain JSON data (no circular check: the engine's data has no cycles)."""
+    if _chunks is None:  # pragma: no cover - Python without the C accelerator
+        return _encode(value)
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return json.encoder.encode_basestring(value)
+    return "".join(_chunks(value, 0))
 
 
 class CompactPlanEncoder:
@@ -49,7 +65,7 @@ class CompactPlanEncoder:
         text_of = self._texts.get
         new = self._encode_part
         heads = self._heads
-        parts = ['{"name":', _encode(plan.name), ',"profile":', _encode(plan.profile), ',"methods":[']
+        parts = ['{"name":', _encode_small(plan.name), ',"profile":', _encode_small(plan.profile), ',"methods":[']
         for m in plan.methods:
             score, share, base, recommended = m.score, m.share, m.base, m.recommended
             if not (type(score) is int and type(base) is int and type(recommended) is bool
@@ -65,13 +81,13 @@ class CompactPlanEncoder:
         if plan.methods:
             parts[-1] = parts[-1][:-1]
         parts.append('],"mix":')
-        parts.append(_encode(plan.mix))
+        parts.append(_encode_small(plan.mix))
         parts.append(',"warnings":[')
         parts.append(",".join([text_of(id(w)) or new(w) for w in plan.warnings]))
         parts.append('],"facts":[')
         parts.append(",".join([text_of(id(f)) or new(f) for f in plan.facts]))
         parts.append('],"source":')
-        parts.append(_encode(plan.source))
+        parts.append(_encode_small(plan.source))
         parts.append("}")
         return "".join(parts)
 
