@@ -46,6 +46,8 @@ class Expect(_Strict):
         5, description="How many of the highest-scoring methods in_top and not_in_top look at.")
     in_top: list[str] = Field(default_factory=list, description="Method ids that must rank in the top N by score.")
     not_in_top: list[str] = Field(default_factory=list, description="Method ids that must not rank in the top N.")
+    any_in_top: list[str] = Field(
+        default_factory=list, description="At least one of these method ids must rank in the top N.")
     lean: Literal["virtual", "analog"] | None = Field(None, description="The side with the larger share of the mix.")
     warnings: list[str] = Field(default_factory=list, description="Warning ids or topics that must fire.")
     no_warnings: list[str] = Field(default_factory=list, description="Warning ids or topics that must not fire.")
@@ -54,7 +56,7 @@ class Expect(_Strict):
 
     @model_validator(mode="after")
     def _error_alone(self) -> Expect:
-        if self.error is not None and (self.in_top or self.not_in_top or self.lean or self.warnings
+        if self.error is not None and (self.in_top or self.not_in_top or self.any_in_top or self.lean or self.warnings
                                        or self.no_warnings or self.scores):
             raise ValueError("`error` expects the profile to be rejected; it cannot be combined with expectations "
                              "about the plan")
@@ -285,7 +287,8 @@ def _key_root(key: str | None) -> str | None:
 def _unknown_names(expect: Expect, rs: RuleSet) -> list[str]:
     """Expectations that name a method, warning or topic the rule set does not have."""
     problems = []
-    for where, ids in (("in_top", expect.in_top), ("not_in_top", expect.not_in_top), ("scores", expect.scores)):
+    for where, ids in (("in_top", expect.in_top), ("not_in_top", expect.not_in_top),
+                       ("any_in_top", expect.any_in_top), ("scores", expect.scores)):
         for mid in ids:
             if mid not in rs.methods:
                 near = nearest(mid, rs.methods)
@@ -318,6 +321,9 @@ def compare(expect: Expect, plan: Any) -> list[str]:
             i, m = rank[mid]
             failures.append(f"expected {mid} not in the top {n}; it ranks #{i} with {m.score}{_reasons(m)}. "
                             f"The top {n} was: {shown}")
+    if expect.any_in_top and not top_ids.intersection(expect.any_in_top):
+        failures.append(f"expected at least one of {', '.join(expect.any_in_top)} in the top {n}; "
+                        f"the top {n} was: {shown}")
     if expect.lean is not None:
         v, a = plan.mix["virtual"], plan.mix["analog"]
         lean = "virtual" if v > a else "analog" if a > v else "neither side"

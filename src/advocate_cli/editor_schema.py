@@ -226,7 +226,7 @@ def cases_schema(rs: RuleSet) -> dict[str, Any]:
     expect["description"] = Expect.__doc__
     method = {"type": "string", "enum": list(rs.methods)}
     warning = {"type": "string", "enum": sorted({*rs.warnings, *TOPICS, *ENGINE_WARNINGS})}
-    for name in ("in_top", "not_in_top"):
+    for name in ("in_top", "not_in_top", "any_in_top"):
         expect["properties"][name]["items"] = method
     for name in ("warnings", "no_warnings"):
         expect["properties"][name]["items"] = warning

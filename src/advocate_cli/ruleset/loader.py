@@ -296,6 +296,13 @@ def format_loc(loc: Iterable[Any]) -> str:
     return text
 
 
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def load_ruleset(
     directories: Iterable[Path] = (),
     *,
@@ -310,9 +317,13 @@ def load_ruleset(
     loader = Loader()
     layers: list[list[_Item]] = []
     dirs: list[tuple[Path, bool]] = []
+    given = [Path(d) for d in directories]
     if include_default:
-        dirs.append((default_rules_dir(), True))
-    dirs.extend((Path(d), False) for d in directories)
+        default = default_rules_dir()
+        # Naming the shipped directory itself (e.g. `rules check rules` in a checkout) is not a second layer.
+        if not any(_same_dir(d, default) for d in given):
+            dirs.append((default, True))
+    dirs.extend((d, False) for d in given)
     if not dirs:
         raise AdvocateError("no rule directories: --no-default-rules needs at least one --rules DIR")
     for number, (directory, default) in enumerate(dirs):
