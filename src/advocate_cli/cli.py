@@ -26,6 +26,7 @@ app = typer.Typer(
     # Plain help text: Rich-formatted help would load Typer's rich_utils (Markdown, tracebacks) on every
     # --help, about as long again as the whole stack's imports.
     rich_markup_mode=None,
+    add_help_option=False,  # the root's --help is a plain bool option below, for the same reason as --version
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -66,11 +67,23 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _help(ctx: typer.Context, value: bool) -> None:
+    if value:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+# The root's options are plain bools with a default: for those Typer builds no pydantic adapter, so
+# `advocate plan --help` does not pay for loading pydantic just to pass through the root.
 @app.callback()
 def root(
-    version: Annotated[  # a plain bool: Typer then skips building a pydantic adapter for it (faster --help)
+    version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    show_help: Annotated[
+        bool,
+        typer.Option("--help", "-h", callback=_help, is_eager=True, expose_value=True, help="Show this message and exit."),
     ] = False,
 ) -> None:
     """Choose a mix of virtual and analog methods for an advocacy campaign.
