@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from advocate_cli.conditions import KeySpec, compile_all, compile_condition
 from advocate_cli.engine import context
+from advocate_cli.errors import ProfileError
 
 KEYS = {
     "setting": KeySpec("choice", ("urban", "rural", "mixed")),
@@ -84,3 +85,29 @@ def test_no_rule_text_reaches_the_generated_source():
     assert holds({"name": hostile}) == [0, 1]
     assert holds({"name": "y"}) == [1]
     assert hostile not in "".join(str(c) for c in holds.__code__.co_consts)
+
+
+def test_the_generated_scoring_matches_applying_each_rule_in_turn(default_rules, mini):
+    """compiled.score runs each applying rule's effects inline; the result is the plain loop's."""
+    from tests.conftest import COMPLETE, COMPLETE_MINI
+
+    for ruleset, base in ((default_rules, COMPLETE), (mini, COMPLETE_MINI)):
+        compiled = ruleset.compiled
+        n = len(compiled.method_ids)
+        for audiences in (["youth"], ["older_people", "parents"], ["decision_makers", "media", "rural_communities"]):
+            for habits in ("mostly_online", "mostly_offline", "mixed"):
+                try:
+                    answers = ruleset.profile_model.validate({**base, "audiences": audiences, "online_habits": habits})
+                except ProfileError:  # an audience the mini rule set does not know
+                    continue
+                ctx = context(answers, compiled)
+                raw, reasons, facts = list(compiled.bases), [[] for _ in range(n)], {}
+                compiled.score(ctx, raw, [r.append for r in reasons], facts)
+                want_raw, want_reasons, want_facts = list(compiled.bases), [[] for _ in range(n)], {}
+                for r in compiled.rules_that_apply(ctx):
+                    for i, points, contribution in compiled.rules[r].hits:
+                        want_raw[i] += points
+                        want_reasons[i].append(contribution)
+                    want_facts.update(dict.fromkeys(compiled.rules[r].facts))
+                assert (raw, reasons, list(facts)) == (want_raw, want_reasons, list(want_facts))
+                assert any(reasons)

@@ -415,26 +415,51 @@ def compile_all(
     know how to write out is called through its compiled closure instead. `compiled_each`, when
     given, is compile_condition of each condition, already done by the caller.
     """
+    holds = compile_actions(
+        conditions, keys, [[f"hit({i})"] for i in range(len(conditions))], params="c",
+        prologue=["out = []", "hit = out.append"], epilogue=["return out"], compiled_each=compiled_each,
+    )
+    return holds
+
+
+def compile_actions(
+    conditions: list[Mapping[str, Any] | None],
+    keys: Mapping[str, KeySpec],
+    actions: list[list[str]],
+    *,
+    params: str,
+    prologue: list[str] = (),  # type: ignore[assignment]
+    epilogue: list[str] = (),  # type: ignore[assignment]
+    namespace: Mapping[str, Any] | None = None,
+    compiled_each: list[Compiled] | None = None,
+) -> Callable[..., Any]:
+    """One function `f(c, ...)` that runs actions[i] (Python statements) for each condition i that holds.
+
+    The actions, prologue and epilogue are written by the caller's own code generator and must hold
+    no text from the rules either (refer to such values through names in `namespace`). Reserved
+    names: c, get, C, E, R and the locals x0, m1, ...
+    """
     src = _Source()
     closures: list[Test] = []
     branches: list[str] = []
     for i, when in enumerate(conditions):
         compiled = compile_condition(when, keys) if compiled_each is None else compiled_each[i]
-        if compiled.problems:
+        if compiled.problems or not actions[i]:
             continue
+        body = "".join(f"\n        {line}" for line in actions[i])
         if when is None:
-            branches.append(f"    hit({i})")
+            branches.append(f"    if True:{body}")
             continue
         expression = src.mapping(when)
         if expression is None:
             closures.append(compiled.test)
             expression = f"R[{len(closures) - 1}](c)"
-        branches.append(f"    if {expression}:\n        hit({i})")
-    lines = ["def holds(c):", "    out = []", "    hit = out.append", "    get = c.get"]
+        branches.append(f"    if {expression}:{body}")
+    lines = [f"def generated({params}):", *(f"    {line}" for line in prologue), "    get = c.get"]
     for (key, as_set), name in src.lookups.items():
         lines.append(f"    {name} = get({src.const(key)}{', E' if as_set else ''})")
     lines += branches
-    lines.append("    return out")
-    namespace: dict[str, Any] = {"C": tuple(src.consts), "E": _EMPTY, "R": tuple(closures)}
-    exec(compile("\n".join(lines), "<advocate conditions>", "exec"), namespace)  # noqa: S102 - no rule text in the source
-    return namespace["holds"]
+    lines += [f"    {line}" for line in epilogue]
+    scope: dict[str, Any] = {**(namespace or {}), "C": tuple(src.consts), "E": _EMPTY, "R": tuple(closures)}
+    exec(compile("\n".join(lines), "<advocate conditions>", "exec"), scope)  # noqa: S102 - no rule text in the source
+    return scope["generated"]

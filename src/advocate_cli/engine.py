@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from advocate_cli.conditions import compile_all, compile_condition
+from advocate_cli.conditions import compile_actions, compile_all, compile_condition
 from advocate_cli.ruleset.models import ATTRIBUTES, SEVERITY_RANK
 
 if TYPE_CHECKING:
@@ -163,6 +163,9 @@ class CompiledRuleSet:
     # All conditions of a kind in one generated function: context -> indices of the items that apply.
     rules_that_apply: Callable[[Mapping[str, Any]], list[int]]
     warnings_that_apply: Callable[[Mapping[str, Any]], list[int]]
+    # score(ctx, raw, add, facts): every rule that applies adds its points to raw[i], its reasons
+    # through add[i] and its facts to `facts`, in rule order; one generated function (see _scoring).
+    score: Callable[[Mapping[str, Any], list[int], list[Callable[[Contribution], None]], dict[str, None]], None]
     # Made once per run and shared by the plans that need them (so an encoder can reuse their JSON too):
     cited: dict[tuple[str, dt.date], CitedFact] = field(default_factory=dict)  # facts as of a day
     balance_notes: dict[tuple[str, int, int, int], FiredWarning] = field(default_factory=dict)
@@ -211,8 +214,28 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         multi_keys=multi,
         known_countries=frozenset(ruleset.countries),
         rules_that_apply=compile_all([rule.when for rule in ruleset.rules.values()], rule_keys, rule_conditions),
+        score=_scoring([rule.when for rule in ruleset.rules.values()], rules, rule_keys, rule_conditions),
         warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys, warning_conditions),
     )
+
+
+def _scoring(whens: list[Any], rules: list[_CompiledRule], keys: Any, conditions: list[Any]) -> Any:
+    """The rules' conditions and effects as one function: each rule that applies runs its own few
+    statements (add points, add a reason, cite a fact) with no loop around it. Reasons and fact ids
+    are passed as constants (K[j]); the source holds only names, indices and integer points."""
+    constants: list[Any] = []
+    actions = []
+    for rule in rules:
+        statements = []
+        for i, points, contribution in rule.hits:
+            constants.append(contribution)
+            statements += [f"raw[{int(i)}] += {int(points)}", f"add[{int(i)}](K[{len(constants) - 1}])"]
+        for fact in rule.facts:
+            constants.append(fact)
+            statements.append(f"facts[K[{len(constants) - 1}]] = None")
+        actions.append(statements)
+    return compile_actions(whens, keys, actions, params="c, raw, add, facts", namespace={"K": tuple(constants)},
+                           compiled_each=conditions)
 
 
 def context(answers: Mapping[str, Any], compiled: CompiledRuleSet) -> dict[str, Any]:
@@ -245,14 +268,7 @@ def evaluate(
     raw = list(compiled.bases)
     contributions: list[list[Contribution]] = [[] for _ in range(n)]
     fact_ids: dict[str, None] = {}
-    rules = compiled.rules
-    for r in compiled.rules_that_apply(ctx):
-        rule = rules[r]
-        for i, points, contribution in rule.hits:
-            raw[i] += points
-            contributions[i].append(contribution)
-        for fact in rule.facts:
-            fact_ids[fact] = None
+    compiled.score(ctx, raw, [reasons.append for reasons in contributions], fact_ids)
     scores = [0 if s < 0 else 100 if s > 100 else s for s in raw]
     # Highest score first, ties in declared order (the sort is stable, also in reverse).
     order = sorted(range(n), key=scores.__getitem__, reverse=True)
