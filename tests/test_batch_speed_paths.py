@@ -92,11 +92,7 @@ TRICKY = [
     "a: \x07\n",
     "a: \"\x07\"\n",
     "a: [" * 70 + "]" * 70 + "\n",
-    "a: " + "x" * (yamlio.MAX_SCALAR_CHARS + 1) + "\n",
-    "'" + "k" * (yamlio.MAX_SCALAR_CHARS + 1) + "': 1\n",
     "k" * 1100 + ": 1\n",
-    "- " + "[x, x, x, x, x, x, x, x, x, x]\n- " * 11000,
-    "items: [" + ", ".join(["x"] * (yamlio.MAX_EXPANDED_NODES + 5)) + "]\n",
     "name: Shqipëri ✓ 𝄞\n",
     "a: [1, [2, [3, {b: c}]]]\n",
 ]
@@ -108,6 +104,27 @@ def test_event_reader_matches_the_full_composer(text):
     assert fast == full
     fast, full = both_paths(text, line_offset=40)
     assert fast == full
+
+
+# Documents past the size limits, with the limits made small so the test stays light.
+SMALL_NODES, SMALL_CHARS = 1_000, 200
+OVER_LIMITS = [
+    "a: " + "x" * (SMALL_CHARS + 1) + "\n",
+    "'" + "k" * (SMALL_CHARS + 1) + "': 1\n",
+    "- [x, x, x, x, x, x, x, x, x, x]\n" * 100,
+    "items: [" + ", ".join(["x"] * (SMALL_NODES + 5)) + "]\n",
+    "items: [" + ", ".join(["x"] * (SMALL_NODES - 5)) + "]\n",
+]
+
+
+@pytest.mark.parametrize("text", OVER_LIMITS, ids=[f"limit-{i}" for i in range(len(OVER_LIMITS))])
+def test_limits_are_kept_on_the_event_path(text, monkeypatch):
+    monkeypatch.setattr(yamlio, "MAX_EXPANDED_NODES", SMALL_NODES)
+    monkeypatch.setattr(yamlio, "MAX_SCALAR_CHARS", SMALL_CHARS)
+    fast, full = both_paths(text)
+    assert fast == full
+    if "x" * (SMALL_CHARS + 1) in text or text.count("x") > SMALL_NODES:
+        assert fast[0] == "error"
 
 
 def test_the_fast_path_is_taken_for_profiles():
