@@ -145,6 +145,8 @@ def analyse(rs: RuleSet, as_of: dt.date) -> list[Finding]:
                 if kind == "rules":
                     silent_rules.add(key)
     out.extend(_untouched_methods(rs, silent_rules))
+    out.extend(_question_order(rs))
+    out.extend(_out_of_range(rs))
     out.extend(_facts(rs, as_of))
     out.extend(_sources_and_mitigations(rs))
     return out
@@ -377,6 +379,40 @@ def _untouched_methods(rs: RuleSet, silent_rules: set[str]) -> Iterator[Finding]
                 f"no rule names method {m.id!r} in its effects: only channel-wide and by_attribute points move "
                 "its score, so it is rarely chosen for the audiences it suits",
             )
+
+
+def _question_order(rs: RuleSet) -> Iterator[Finding]:
+    """A question's `when` may only look at questions asked before it: not at itself, not at a later one."""
+    order = {qid: i for i, qid in enumerate(rs.questions)}
+    for qid, q in rs.questions.items():
+        if q.when is None:
+            continue
+        mentioned: dict[str, list[Any]] = {}
+        _mentions(q.when, mentioned)
+        for key in mentioned:
+            if key == qid:
+                yield _finding("self-reference", ERROR, rs.place_of("questions", qid, ("when",)),
+                               f"question {qid!r} is asked only when its own answer holds, so it is never asked")
+            elif key in order and order[key] > order[qid]:
+                yield _finding("self-reference", ERROR, rs.place_of("questions", qid, ("when",)),
+                               f"question {qid!r} depends on {key!r}, which is asked after it")
+
+
+def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
+    """A single rule that alone moves a method's score out of 0-100: the excess is clamped away."""
+    from advocate_cli.engine import compile_ruleset
+
+    compiled = compile_ruleset(rs)
+    for rule in compiled.rules:
+        for i, points in rule.effects:
+            start = compiled.bases[i]
+            if not 0 <= start + points <= 100:
+                method = compiled.method_ids[i]
+                yield _finding(
+                    "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
+                    f"rule {rule.id!r} alone moves {method!r} from {start} to {start + points}; scores are clamped "
+                    "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
+                )
 
 
 def _facts(rs: RuleSet, as_of: dt.date) -> Iterator[Finding]:
