@@ -400,17 +400,15 @@ def _question_order(rs: RuleSet) -> Iterator[Finding]:
 
 def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
     """A single rule that alone moves a method's score out of 0-100: the excess is clamped away."""
-    from advocate_cli.engine import compile_ruleset
-
-    compiled = compile_ruleset(rs)
-    for rule in compiled.rules:
-        for i, points in rule.effects:
-            start = compiled.bases[i]
-            if not 0 <= start + points <= 100:
-                method = compiled.method_ids[i]
+    methods = list(rs.methods.values())
+    for rule in rs.rules.values():
+        for m in methods:
+            points = rule.effects.get(m.id, 0) + rule.effects.get(m.channel.value, 0)
+            points += sum(per * getattr(m.attributes, attr) for attr, per in rule.by_attribute.items())
+            if points and not 0 <= m.base + points <= 100:
                 yield _finding(
                     "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
-                    f"rule {rule.id!r} alone moves {method!r} from {start} to {start + points}; scores are clamped "
+                    f"rule {rule.id!r} alone moves {m.id!r} from {m.base} to {m.base + points}; scores are clamped "
                     "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
                 )
 
