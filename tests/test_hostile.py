@@ -48,32 +48,32 @@ def limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run(args: list[str], stdin: bytes | None, cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
-    """Run advocate in a child with limits; return its result and its own peak RSS in KiB."""
-    import tempfile
-    import time
+# A child's peak memory (ru_maxrss) starts from its parent's size at fork, so measured straight from
+# pytest it would be pytest's size. A small launcher runs advocate and reports the peak of its own
+# child: advocate's memory, not the test runner's.
+LAUNCHER = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.run(sys.argv[2:], timeout=%d).returncode; "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)" % TIME_LIMIT
+)
 
-    with tempfile.TemporaryFile() as fin, tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:
-        fin.write(stdin or b"")
-        fin.seek(0)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "advocate_cli", *args], stdin=fin, stdout=fout, stderr=ferr, cwd=cwd,
-            preexec_fn=limit_resources, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
-        )
-        deadline = time.monotonic() + TIME_LIMIT
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise AssertionError(f"advocate {' '.join(args)} ran longer than {TIME_LIMIT} s")
-            time.sleep(0.01)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        fout.seek(0)
-        ferr.seek(0)
-        return subprocess.CompletedProcess(args, proc.returncode, fout.read(), ferr.read()), usage.ru_maxrss
+
+def run(args: list[str], stdin: bytes | None, cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run advocate with limits; return its result and its own peak RSS in KiB."""
+    peak = cwd / ".peak-rss"
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(peak), sys.executable, "-m", "advocate_cli", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        cwd=cwd,
+        timeout=TIME_LIMIT + 5,
+        preexec_fn=limit_resources,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+    )
+    kib = int(peak.read_text())
+    peak.unlink()
+    return result, kib
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
