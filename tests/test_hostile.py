@@ -48,30 +48,32 @@ def limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-# A child's ru_maxrss starts at its parent's size (the pages it had when it forked), so measured
-# straight from pytest it would be pytest's size. A small launcher runs advocate and reports the
-# peak of its own child: advocate's memory, not the test runner's.
-LAUNCHER = (
-    "import resource, subprocess, sys; "
-    "code = subprocess.run(sys.argv[2:], timeout=%d).returncode; "
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
-    "sys.exit(code)" % TIME_LIMIT
-)
+def run(args: list[str], stdin: bytes | None, cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run advocate in a child with limits; return its result and its own peak RSS in KiB."""
+    import tempfile
+    import time
 
-
-def run(args: list[str], stdin: bytes | None, cwd: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, str(cwd / ".peak-rss"), sys.executable, "-m", "advocate_cli", *args],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        cwd=cwd,
-        timeout=TIME_LIMIT + 5,
-        preexec_fn=limit_resources,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
-    )
-    result.peak_rss_kb = int((cwd / ".peak-rss").read_text())  # type: ignore[attr-defined]
-    (cwd / ".peak-rss").unlink()
-    return result
+    with tempfile.TemporaryFile() as fin, tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:
+        fin.write(stdin or b"")
+        fin.seek(0)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "advocate_cli", *args], stdin=fin, stdout=fout, stderr=ferr, cwd=cwd,
+            preexec_fn=limit_resources, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        )
+        deadline = time.monotonic() + TIME_LIMIT
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise AssertionError(f"advocate {' '.join(args)} ran longer than {TIME_LIMIT} s")
+            time.sleep(0.01)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fout.seek(0)
+        ferr.seek(0)
+        return subprocess.CompletedProcess(args, proc.returncode, fout.read(), ferr.read()), usage.ru_maxrss
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
@@ -120,7 +122,7 @@ def test_hostile_input(case, tmp_path):
         args.append(f"--set={case['set']}")
     else:
         raise AssertionError(entry)
-    result = run(args, stdin, tmp_path)
+    result, peak_kib = run(args, stdin, tmp_path)
     stderr = result.stderr.decode("utf-8", "replace")
     stdout = result.stdout.decode("utf-8", "replace")
     assert "Traceback" not in stderr, stderr
@@ -141,7 +143,7 @@ def test_hostile_input(case, tmp_path):
     if case.get("generate") == "many-bad-documents":
         records = [json.loads(line) for line in stdout.splitlines()]
         assert len(records) == 3001 and "methods" in records[-1]
-    assert result.peak_rss_kb < PEAK_RSS_LIMIT_KB
+    assert peak_kib < PEAK_RSS_LIMIT_KB
     assert not (tmp_path / "pwned").exists()
 
 

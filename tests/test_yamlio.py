@@ -132,3 +132,13 @@ def test_a_profile_file_with_two_documents_is_refused(tmp_path):
         yamlio.load_file(path)
     assert "more than one YAML document" in err.value.message
     assert err.value.place.line == 2
+
+
+def test_limits_can_be_raised_through_the_environment(tmp_path):
+    import subprocess
+    import sys
+
+    code = "from advocate_cli import yamlio; print(yamlio.MAX_DEPTH, yamlio.MAX_DOCUMENT_BYTES)"
+    env = {"ADVOCATE_MAX_DEPTH": "200", "ADVOCATE_MAX_DOCUMENT_BYTES": "nonsense", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["200", str(4 * 1024 * 1024)]

@@ -145,6 +145,8 @@ def analyse(rs: RuleSet, as_of: dt.date) -> list[Finding]:
                 if kind == "rules":
                     silent_rules.add(key)
     out.extend(_untouched_methods(rs, silent_rules))
+    out.extend(_question_order(rs))
+    out.extend(_out_of_range(rs))
     out.extend(_facts(rs, as_of))
     out.extend(_sources_and_mitigations(rs))
     return out
@@ -377,6 +379,38 @@ def _untouched_methods(rs: RuleSet, silent_rules: set[str]) -> Iterator[Finding]
                 f"no rule names method {m.id!r} in its effects: only channel-wide and by_attribute points move "
                 "its score, so it is rarely chosen for the audiences it suits",
             )
+
+
+def _question_order(rs: RuleSet) -> Iterator[Finding]:
+    """A question's `when` may only look at questions asked before it: not at itself, not at a later one."""
+    order = {qid: i for i, qid in enumerate(rs.questions)}
+    for qid, q in rs.questions.items():
+        if q.when is None:
+            continue
+        mentioned: dict[str, list[Any]] = {}
+        _mentions(q.when, mentioned)
+        for key in mentioned:
+            if key == qid:
+                yield _finding("self-reference", ERROR, rs.place_of("questions", qid, ("when",)),
+                               f"question {qid!r} is asked only when its own answer holds, so it is never asked")
+            elif key in order and order[key] > order[qid]:
+                yield _finding("self-reference", ERROR, rs.place_of("questions", qid, ("when",)),
+                               f"question {qid!r} depends on {key!r}, which is asked after it")
+
+
+def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
+    """A single rule that alone moves a method's score out of 0-100: the excess is clamped away."""
+    methods = list(rs.methods.values())
+    for rule in rs.rules.values():
+        for m in methods:
+            points = rule.effects.get(m.id, 0) + rule.effects.get(m.channel.value, 0)
+            points += sum(per * getattr(m.attributes, attr) for attr, per in rule.by_attribute.items())
+            if points and not 0 <= m.base + points <= 100:
+                yield _finding(
+                    "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
+                    f"rule {rule.id!r} alone moves {m.id!r} from {m.base} to {m.base + points}; scores are clamped "
+                    "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
+                )
 
 
 def _facts(rs: RuleSet, as_of: dt.date) -> Iterator[Finding]:

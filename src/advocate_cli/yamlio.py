@@ -27,10 +27,27 @@ from yaml.resolver import BaseResolver, Resolver
 from advocate_cli.errors import InputError, Place
 
 # Limits that keep hostile input cheap. Documented in the README ("Security and limits").
-MAX_EXPANDED_NODES = 100_000  # nodes a document may reach once aliases are expanded
-MAX_DEPTH = 64  # nesting of mappings and sequences in one document
-MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # one profile document, or one rule file
-MAX_SCALAR_CHARS = 100_000  # one string or key
+# Each can be raised (or lowered) with an environment variable of the same name prefixed ADVOCATE_,
+# e.g. ADVOCATE_MAX_DOCUMENT_BYTES=16777216, for users who legitimately need more.
+
+
+def _limit(name: str, default: int) -> int:
+    import os
+
+    raw = os.environ.get(f"ADVOCATE_{name}")
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+MAX_EXPANDED_NODES = _limit("MAX_EXPANDED_NODES", 100_000)  # nodes a document may reach once aliases are expanded
+MAX_DEPTH = _limit("MAX_DEPTH", 64)  # nesting of mappings and sequences in one document
+MAX_DOCUMENT_BYTES = _limit("MAX_DOCUMENT_BYTES", 4 * 1024 * 1024)  # one profile document, or one rule file
+MAX_SCALAR_CHARS = _limit("MAX_SCALAR_CHARS", 100_000)  # one string or key
 
 YAML11_TAG = "tag:advocate,2026:yaml11"
 _YAML11_BOOLS = {"yes": True, "no": False, "on": True, "off": False}

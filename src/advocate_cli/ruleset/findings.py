@@ -56,6 +56,8 @@ CODES: dict[str, str] = {
     "disabled-reference": "A rule gives points to a method that a later layer disabled; the points are ignored.",
     "override": "An item replaces (or disables) one of the same id from an earlier rule directory.",
     "never-fires": "A condition that no combination of answers can satisfy, so its rule, warning or question never applies.",
+    "self-reference": "A question asked only on its own answer, or on the answer to a question asked after it.",
+    "score-out-of-range": "A rule that alone moves a method's score below 0 or above 100.",
     "untouched-method": "A method that no rule names in its effects; only channel-wide and by_attribute points move it.",
     "stale-fact": "A country fact whose review_by date has passed.",
     "missing-source": "A rule, warning or fact whose source is empty or a placeholder such as TODO.",
@@ -85,6 +87,8 @@ FIXES: dict[str, str] = {
     "never-fires": "fix the condition so that some answers satisfy it, or delete the item",
     "untouched-method": "add a rule whose effects give the method points for the audiences it suits, "
     "or remove the method with disabled: true",
+    "self-reference": "make the question depend only on questions asked before it (move it down, or change its when)",
+    "score-out-of-range": "use smaller points: most rules move a score by 5-20",
     "stale-fact": "check the fact against its source; update text, as_of and review_by, or set verified: false",
     "missing-source": "name where it comes from: a toolkit, a survey with its year, a law, or 'Practice: ...'",
     "missing-mitigation": "say what the campaign should do about the risk, in one or two sentences",
