@@ -240,3 +240,10 @@ def test_a_control_character_in_yaml_text_is_a_clear_error(cli, tmp_path):
     assert result.exit_code == 1
     assert "p.yaml:1:8: YAML: character U+001B is not allowed" in result.stderr
     assert "\x1b" not in result.stderr
+
+
+def test_an_empty_batch_says_so(cli):
+    result = cli("plan", "--format", "json", input="")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "[]"
+    assert "the input held no profiles" in result.stderr

@@ -158,6 +158,9 @@ def plan_command(
     if not single or failed:
         noun = "profile" if planned + failed == 1 else "profiles"
         sys.stderr.write(f"advocate: planned {planned} of {planned + failed} {noun}; {failed} failed\n")
+    if not single and planned + failed == 0:
+        sys.stderr.write("advocate: the input held no profiles (hint: advocate plan --profile FILE, "
+                         "--input FILE, or pipe YAML profiles on stdin)\n")
     if single and planned == 0 and failed == 0:
         raise AdvocateError("the profile file is empty", key=None, exit_code=ExitCode.PROBLEMS)
     return ExitCode.PROBLEMS if failed else ExitCode.OK
