@@ -66,14 +66,16 @@ def test_one_function_for_all_conditions_agrees_with_each_closure(conditions, co
 def test_the_default_rules_agree_on_real_profiles(default_rules):
     from tests.conftest import COMPLETE
 
-    compiled = default_rules.compiled
     keys = default_rules.key_specs()
-    tests = [compile_condition(r.when, keys).test for r in default_rules.rules.values()]
+    rules = list(default_rules.rules.values())
+    holds = compile_all([r.when for r in rules], keys)
+    compiled = default_rules.compiled
+    tests = [compile_condition(r.when, keys).test for r in rules]
     for audiences in (["youth"], ["older_people", "parents"], ["decision_makers", "media", "rural_communities"]):
         for habits in ("mostly_online", "mostly_offline"):
             answers = default_rules.profile_model.validate({**COMPLETE, "audiences": audiences, "online_habits": habits})
             ctx = context(answers, compiled)
-            fired = compiled.rules_that_apply(ctx)
+            fired = holds(ctx)
             assert fired and fired == [i for i, test in enumerate(tests) if test(ctx)]
 
 
@@ -104,7 +106,7 @@ def test_the_generated_scoring_matches_applying_each_rule_in_turn(default_rules,
                 raw, reasons, facts = list(compiled.bases), [[] for _ in range(n)], {}
                 compiled.score(ctx, raw, [r.append for r in reasons], facts)
                 want_raw, want_reasons, want_facts = list(compiled.bases), [[] for _ in range(n)], {}
-                for r in compiled.rules_that_apply(ctx):
+                for r in [k for k, rule in enumerate(compiled.rules) if rule.test(ctx)]:
                     for i, points, contribution in compiled.rules[r].hits:
                         want_raw[i] += points
                         want_reasons[i].append(contribution)

@@ -160,8 +160,7 @@ class CompiledRuleSet:
     warnings: tuple[_CompiledWarning, ...]
     multi_keys: frozenset[str]
     known_countries: frozenset[str]
-    # All conditions of a kind in one generated function: context -> indices of the items that apply.
-    rules_that_apply: Callable[[Mapping[str, Any]], list[int]]
+    # All warning conditions in one generated function: context -> indices of the warnings that apply.
     warnings_that_apply: Callable[[Mapping[str, Any]], list[int]]
     # score(ctx, raw, add, facts): every rule that applies adds its points to raw[i], its reasons
     # through add[i] and its facts to `facts`, in rule order; one generated function (see _scoring).
@@ -213,7 +212,6 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         warnings=tuple(warnings),
         multi_keys=multi,
         known_countries=frozenset(ruleset.countries),
-        rules_that_apply=compile_all([rule.when for rule in ruleset.rules.values()], rule_keys, rule_conditions),
         score=_scoring([rule.when for rule in ruleset.rules.values()], rules, rule_keys, rule_conditions),
         warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys, warning_conditions),
     )

@@ -147,19 +147,13 @@ def _duplicate(key_node: Node, first_node: Node) -> ConstructorError:
 
 
 class StrictConstructor(SafeConstructor):
-    """SafeConstructor that refuses duplicate keys and counts alias reuse."""
+    """SafeConstructor that refuses (or, for a checker, records) duplicate keys."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.alias_hits = 0
         # None: a duplicate key is an error. A list: each duplicate is recorded there (as
         # (second key node, first key node)) and the last one wins, so a checker can go on.
         self.duplicates: list[tuple[Node, Node]] | None = None
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            self.alias_hits += 1
-        return super().construct_object(node, deep)
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
         seen: dict[tuple[str, str], Node] = {}
