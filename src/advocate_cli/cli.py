@@ -13,6 +13,7 @@ import typer
 from advocate_cli import __version__
 from advocate_cli.errors import AdvocateError, ExitCode
 from advocate_cli.render import Format
+from advocate_cli.rules_cli import NoDefaultOpt, RulesOpt, rules_app  # light: typer and an enum
 
 app = typer.Typer(
     name="advocate",
@@ -93,13 +94,6 @@ def root(
     """
 
 
-RulesOpt = Annotated[
-    Optional[list[Path]],
-    typer.Option("--rules", "-r", metavar="DIR", help="A rule directory layered over the defaults (repeatable).", show_default=False),
-]
-NoDefaultOpt = Annotated[
-    bool, typer.Option("--no-default-rules", help="Use only the --rules directories, not the shipped rules.")
-]
 
 
 @app.command()
@@ -206,7 +200,6 @@ def plan(
     raise typer.Exit(int(code))
 
 
-from advocate_cli.rules_cli import rules_app  # noqa: E402  (light: typer and an enum)
 
 app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")
 
