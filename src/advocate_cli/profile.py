@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from advocate_cli.conditions import compile_condition, nearest
-from advocate_cli.errors import Place, ProfileError
+from advocate_cli.errors import ProfileError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.yamlio import Document, Yaml11Scalar, explain_yaml11
 
@@ -270,7 +270,3 @@ def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
         **fields,
     )
     return ProfileSchema(model, ruleset, conditional)
-
-
-def place_of(doc: Document | None) -> Place | None:
-    return doc.place() if doc else None

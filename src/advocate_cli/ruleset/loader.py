@@ -118,7 +118,7 @@ class Loader:
                 continue
             if not isinstance(raw, list):
                 self.add("schema", ERROR, doc.place((kind,)), f"{kind}: must be a list of items",
-                         f"write each item on its own line starting with '- '")
+                         "write each item on its own line starting with '- '")
                 continue
             cls = ITEM_CLASSES[kind]
             for i, entry in enumerate(raw):
