@@ -95,10 +95,8 @@ def test_input_json_is_a_list_and_jsonl_a_line_each(cli):
     assert [p["name"] for p in as_list] == ["Northern municipalities budget hearings", "Diaspora voices"]
     assert [json.loads(line) for line in lines] == as_list
     assert [p["source"]["document"] for p in as_list] == [1, 2]
-    assert "no-country-facts" in {w["id"] for w in as_list[1]["warnings"]} or any(
-        w["topic"] in ("enabling_environment", "regulation") and "country" in w["message"].lower()
-        for w in as_list[1]["warnings"]
-    )
+    assert "country-unknown" in {w["id"] for w in as_list[1]["warnings"]}  # DE has no country facts
+    assert "country-unknown" not in {w["id"] for w in as_list[0]["warnings"]}
 
 
 def test_stdin_is_read_when_piped(cli):
