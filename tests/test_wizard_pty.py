@@ -95,3 +95,15 @@ def test_a_closed_stdin_never_starts_the_wizard(tmp_path):
     assert result.returncode == 2
     assert "stdin is closed: no profiles to read" in result.stderr
     assert "campaign" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_profile_on_a_terminal_draws_no_progress_bar(tmp_path):
+    """The progress bar is for batches; a single --profile on a terminal shows just its plan."""
+    example = Path(__file__).parent.parent / "examples" / "rural-parents-albania.yaml"
+    child = spawn(tmp_path, "--profile", str(example))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before
+    assert child.exitstatus == 0
+    assert "School meals in rural Korçë (AL)" in screen
+    assert "planning" not in screen

@@ -131,7 +131,7 @@ def plan_command(
 
     input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
     planned = failed = 0
-    with open_output(output, inputs=input_paths) as out, batch_progress(None if single else progress, reading) as tick:
+    with open_output(output, inputs=input_paths) as out, batch_progress(False if single else progress, reading) as tick:
         if summary:
             from advocate_cli.summary import SummaryRenderer
 
