@@ -161,8 +161,8 @@ def test_output_is_replaced_atomically_and_kept_when_the_run_is_interrupted(cli,
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "evaluate", interrupted)
-    result = cli("plan", "--format", "jsonl", "--output", out, input=text)
+    monkeypatch.setattr(batch, "evaluate", interrupted)  # in this process: --jobs 1 (Ctrl-C in workers: test_parallel.py)
+    result = cli("plan", "--format", "jsonl", "--jobs", "1", "--output", out, input=text)
     assert result.exit_code == 130
     assert out.read_text() == "the previous good results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]  # no temporary file left behind

@@ -161,6 +161,12 @@ def plan(
         typer.Option("--progress/--no-progress", help="Show a progress bar on stderr (default: only when stderr "
                      "is a terminal).", show_default=False),
     ] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, max=64, metavar="N", help="Processes that plan a JSON Lines batch "
+                     "(default: one per CPU, up to 4; 1 plans in this process). The output is the same.",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Plan a channel mix for one audience profile, or for many.
 
@@ -196,6 +202,7 @@ def plan(
             save=save,
             summary=summary,
             progress=progress,
+            jobs=jobs,
         )
     raise typer.Exit(int(code))
 

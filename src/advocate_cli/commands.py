@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import io
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,7 @@ def plan_command(
     save: Path | None = None,
     summary: bool = False,
     progress: bool | None = None,
+    jobs: int | None = None,
 ) -> ExitCode:
     from advocate_cli.ruleset import load_ruleset
 
@@ -124,12 +126,18 @@ def plan_command(
     from advocate_cli.progress import Reading, batch_progress
 
     reading = Reading(None if single else _total_bytes(inputs))
-    documents = _documents(profile, inputs, reading)
     from advocate_cli.batch import plan_documents
     from advocate_cli.outputs import open_output
     from advocate_cli.render import get_renderer
 
     input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
+    workers = _jobs(jobs, fmt_, single=single, summary=summary)
+    if workers > 1:
+        return _plan_in_parallel(
+            workers, inputs, reading, output=output, input_paths=input_paths, progress=progress, fail_fast=fail_fast,
+            schema=schema, compiled=ruleset.compiled, today=today, top=top, overrides=overrides or None,
+        )
+    documents = _documents(profile, inputs, reading)
     planned = failed = 0
     with open_output(output, inputs=input_paths) as out, batch_progress(False if single else progress, reading) as tick:
         if summary:
@@ -155,6 +163,11 @@ def plan_command(
                 if fail_fast:
                     break
         renderer.end()
+    return _closing(planned, failed, single=single)
+
+
+def _closing(planned: int, failed: int, *, single: bool) -> ExitCode:
+    """The closing line on stderr, and the exit code."""
     if not single or failed:
         noun = "profile" if planned + failed == 1 else "profiles"
         sys.stderr.write(f"advocate: planned {planned} of {planned + failed} {noun}; {failed} failed\n")
@@ -166,12 +179,84 @@ def plan_command(
     return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
+def _jobs(jobs: int | None, fmt: Format, *, single: bool, summary: bool) -> int:
+    """How many processes plan the batch: several only for a JSON Lines batch, where os.fork is available."""
+    if single or summary or fmt is not Format.jsonl or jobs == 1:
+        return 1
+    from advocate_cli.parallel import default_jobs, fork_is_available
+
+    if not fork_is_available():
+        return 1
+    return default_jobs() if jobs is None else jobs
+
+
+class _Stop(Exception):
+    """--fail-fast met a bad profile: stop planning."""
+
+
+def _plan_in_parallel(
+    workers: int, inputs: list[str], reading: Any, *, output: Path | None, input_paths: list[Path],
+    progress: bool | None, fail_fast: bool, schema: Any, compiled: Any, today: dt.date, top: int,
+    overrides: dict[str, Any] | None,
+) -> ExitCode:
+    """A JSON Lines batch planned by worker processes (see parallel.py); the same records, in the same order."""
+    from advocate_cli.batch import plan_documents
+    from advocate_cli.outputs import open_output
+    from advocate_cli.parallel import InOrder, Pool, Result
+    from advocate_cli.progress import batch_progress
+    from advocate_cli.render.jsonout import JsonLinesRenderer
+    from advocate_cli.yamlio import read_each
+
+    records = JsonLinesRenderer(None)  # type: ignore[arg-type] - only its line() is used
+
+    def work(items: list[Any]) -> list[Result]:  # runs in the workers
+        results: list[Result] = []
+        outcomes = plan_documents(read_each(items), schema, compiled, today=today, top=top, overrides=overrides)
+        for outcome in outcomes:
+            error = outcome.error
+            if error is not None:  # as it is reported, in a form that always crosses the pipe
+                error = AdvocateError(str(error), exit_code=error.exit_code)
+            results.append((outcome.ok, records.line(outcome).encode("utf-8"), error))
+        return results
+
+    pool = Pool(workers, work)
+    counts = [0, 0]  # planned, failed
+    try:
+        with open_output(output, inputs=input_paths) as out, batch_progress(progress, reading) as tick:
+            sink_to = out.buffer
+
+            def sink(results: list[Result]) -> None:
+                for ok, record, error in results:
+                    sink_to.write(record)
+                    tick(ok)
+                    counts[0 if ok else 1] += 1
+                    if error is not None:
+                        _report_failure_of(error)
+                        if fail_fast:
+                            sink_to.flush()
+                            raise _Stop
+                sink_to.flush()
+
+            in_order = InOrder(pool, sink)
+            out.flush()
+            try:
+                in_order.run(_documents(None, inputs, reading, raw=True, before_wait=in_order.drain))
+            except _Stop:
+                pass
+    finally:
+        pool.close(force=True)
+    return _closing(counts[0], counts[1], single=False)
+
+
 def _report_failure(outcome: Any) -> None:
+    if outcome.error is not None:
+        _report_failure_of(outcome.error)
+
+
+def _report_failure_of(error: AdvocateError) -> None:
     from advocate_cli.cli import report
 
-    error = outcome.error
-    if error is not None:
-        report(error)
+    report(error)
 
 
 @contextlib.contextmanager
@@ -213,11 +298,18 @@ def _total_bytes(inputs: list[str]) -> int | None:
     return total
 
 
-def _documents(profile: Path | None, inputs: list[str], reading: Any = None) -> Iterator[Any]:
+def _documents(profile: Path | None, inputs: list[str], reading: Any = None, *, raw: bool = False,
+               before_wait: Callable[[], None] | None = None) -> Iterator[Any]:
     """Documents to plan. A file that cannot be opened or decoded stops the run (exit 2); a document
-    that cannot be parsed becomes an error record in its place (exit 1)."""
+    that cannot be parsed becomes an error record in its place (exit 1).
+
+    With `raw`, the documents are only split off, not parsed (yamlio.iter_raw), for worker processes
+    to parse; `before_wait` is then called whenever reading stdin would have to wait for more input.
+    """
     from advocate_cli import yamlio
     from advocate_cli.errors import InputError
+
+    split = yamlio.iter_raw if raw else yamlio.iter_stream
 
     if profile is not None:
         name = str(profile)
@@ -233,14 +325,24 @@ def _documents(profile: Path | None, inputs: list[str], reading: Any = None) -> 
             if sys.stdin is None:
                 raise AdvocateError("stdin is closed: no profiles to read", place=Place(file="<stdin>"),
                                     hint="give --profile FILE or --input FILE")
-            yield from yamlio.iter_stream(sys.stdin.buffer, "<stdin>")
+            stdin: Any = sys.stdin.buffer
+            if raw and before_wait is not None:
+                from advocate_cli.parallel import WatchedInput, stdin_would_wait
+
+                try:
+                    fd = sys.stdin.fileno()
+                except (AttributeError, OSError, ValueError):  # not a real file (a test's stand-in)
+                    fd = None
+                if fd is not None and stdin_would_wait(fd):
+                    stdin = io.BufferedReader(WatchedInput(fd, before_wait))
+            yield from split(stdin, "<stdin>")
             continue
         path = Path(name)
         with yamlio.open_binary(path) as stream:
             jsonl = True if path.suffix in (".jsonl", ".ndjson") else None
             if reading is not None:
                 reading.stream = stream
-            yield from yamlio.iter_stream(stream, name, jsonl=jsonl)
+            yield from split(stream, name, jsonl=jsonl)
             if reading is not None:
                 reading.done += stream.tell()
                 reading.stream = None

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -834,10 +834,20 @@ def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Documen
     return Document(data, None, file, index, lineno)
 
 
-def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iterator[Document | InputError]:
-    """Read a stream document by document: YAML documents or JSON Lines, never the whole input at once.
+class RawDocument(NamedTuple):
+    """One document of a stream, split off but not yet parsed: YAML text or a JSON line, and where it came from."""
 
-    A document that cannot be read is yielded as an InputError in its place and reading goes on.
+    text: str
+    file: str
+    index: int  # 1-based position of the document in its input
+    line: int  # 1-based line where the document starts
+    json: bool  # a JSON Lines record (else a YAML document)
+
+
+def iter_raw(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iterator[RawDocument | InputError]:
+    """Split a stream into documents without parsing them (read_raw parses one), never reading the whole input at once.
+
+    A line that cannot be read (encoding, NUL bytes, limits) ends the stream with its error, last.
     """
     errors: list[InputError] = []  # a line that cannot be read ends the stream; its error comes last
     lines = _decoded_lines(stream, file, errors)
@@ -858,18 +868,38 @@ def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> I
             if not line.strip():
                 continue
             index += 1
-            try:
-                yield parse_json_line(line, file=file, index=index, lineno=lineno)
-            except InputError as exc:
-                yield exc
-        yield from errors
-        return
-    for chunk, start, index in split_documents(source, file):
+            yield RawDocument(line, file, index, lineno, True)
+    else:
+        for chunk, start, index in split_documents(source, file):
+            yield RawDocument(chunk, file, index, start, False)
+    yield from errors
+
+
+def read_raw(raw: RawDocument) -> Document:
+    """Parse one document split off by iter_raw; an InputError says what is wrong with it and where."""
+    if raw.json:
+        return parse_json_line(raw.text, file=raw.file, index=raw.index, lineno=raw.line)
+    return parse_document(raw.text, file=raw.file, index=raw.index, line_offset=raw.line - 1, lazy_nodes=True)
+
+
+def iter_stream(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iterator[Document | InputError]:
+    """Read a stream document by document: YAML documents or JSON Lines, never the whole input at once.
+
+    A document that cannot be read is yielded as an InputError in its place and reading goes on.
+    """
+    return read_each(iter_raw(stream, file, jsonl=jsonl))
+
+
+def read_each(raws: Iterable[RawDocument | InputError]) -> Iterator[Document | InputError]:
+    """Parse each document split off by iter_raw; one that cannot be read becomes its InputError, in its place."""
+    for raw in raws:
+        if isinstance(raw, InputError):
+            yield raw
+            continue
         try:
-            yield parse_document(chunk, file=file, index=index, line_offset=start - 1, lazy_nodes=True)
+            yield read_raw(raw)
         except InputError as exc:
             yield exc
-    yield from errors
 
 
 def _is_json(text: str) -> bool:

@@ -103,10 +103,13 @@ class JsonLinesRenderer:
         pass
 
     def outcome(self, outcome: Outcome) -> None:
+        self.out.write(self.line(outcome))
+
+    def line(self, outcome: Outcome) -> str:
+        """The record of one outcome: a plan or an error record, with its line end."""
         if outcome.plan is not None:
-            self.out.write(self.plans.encode(outcome.plan) + "\n")
-        else:
-            self.out.write(_encode(outcome.to_dict()) + "\n")
+            return self.plans.encode(outcome.plan) + "\n"
+        return _encode(outcome.to_dict()) + "\n"
 
     def end(self) -> None:
         pass

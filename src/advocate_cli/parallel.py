@@ -1,0 +1,253 @@
+"""Plan a JSON Lines batch on several processes, written in input order.
+
+The main process only splits the input into documents (yamlio.iter_raw) and writes what comes
+back; forked worker processes parse, validate, plan and encode chunks of documents, each with
+the rule set already loaded and compiled (inherited through fork, not sent). Output is the same,
+byte for byte, as planning in one process: chunks are handed out in turn and their records are
+written in the order the documents came in. Where the input would make the main process wait
+(a pipe with nothing to read yet), everything read so far is planned and written first, so a
+consumer sees each record without waiting for the end of the input.
+
+Only where os.fork exists and is safe to use (Linux and the BSDs); elsewhere `advocate` plans in
+one process, as it does with `--jobs 1`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import select
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+MAX_AUTO_JOBS = 4  # without --jobs: one process per CPU, up to this many
+CHUNK_DOCUMENTS = 64  # documents per chunk handed to a worker
+CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
+
+# What a worker gives back per profile: planned or not, its record (UTF-8, with the line end),
+# and for a failed profile the error as it is reported on stderr.
+Result = tuple[bool, bytes, Any]
+Work = Callable[[list[Any]], list[Result]]
+
+_HEADER = 8  # bytes of the length that precedes each message
+
+
+def fork_is_available() -> bool:
+    return hasattr(os, "fork") and not sys.platform.startswith(("win", "darwin", "cygwin"))
+
+
+def default_jobs() -> int:
+    """One process per CPU this process may run on, up to MAX_AUTO_JOBS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_AUTO_JOBS))
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process crashed or ended early: a bug, reported with the worker's traceback."""
+
+
+class _Worker:
+    __slots__ = ("pid", "send", "receive")
+
+    def __init__(self, pid: int, send: io.BufferedWriter, receive: io.BufferedReader) -> None:
+        self.pid = pid
+        self.send = send
+        self.receive = receive
+
+
+def _write_message(out: io.BufferedWriter, payload: bytes) -> None:
+    out.write(len(payload).to_bytes(_HEADER, "little"))
+    out.write(payload)
+    out.flush()
+
+
+def _read_message(inp: io.BufferedReader) -> bytes | None:
+    head = inp.read(_HEADER)
+    if len(head) < _HEADER:
+        return None
+    size = int.from_bytes(head, "little")
+    payload = inp.read(size)
+    return payload if len(payload) == size else None
+
+
+def _serve(work: Work, inp: io.BufferedReader, out: io.BufferedWriter) -> None:
+    """A worker's life: read a chunk, plan it, send the results back; until the main process closes the pipe."""
+    while True:
+        message = _read_message(inp)
+        if message is None:
+            return
+        try:
+            reply = pickle.dumps((True, work(pickle.loads(message))), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a bug: the main process raises it, with this traceback
+            reply = pickle.dumps((False, traceback.format_exc()), pickle.HIGHEST_PROTOCOL)
+        _write_message(out, reply)
+
+
+class Pool:
+    """Worker processes, forked from this one, each planning one chunk at a time."""
+
+    def __init__(self, jobs: int, work: Work) -> None:
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(jobs):
+                self.workers.append(self._fork(work))
+        except BaseException:
+            self.close(force=True)
+            raise
+
+    def _fork(self, work: Work) -> _Worker:
+        down_r, down_w = os.pipe()  # chunks, to the worker
+        up_r, up_w = os.pipe()  # results, from the worker
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            status = 0
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+                os.close(down_w)
+                os.close(up_r)
+                for other in self.workers:  # the earlier workers' pipe ends: closed, so that each sees its end
+                    for stream in (other.send, other.receive):
+                        os.close(stream.fileno())
+                _serve(work, os.fdopen(down_r, "rb"), os.fdopen(up_w, "wb"))
+            except BaseException:  # the main process went away (broken pipe) or a signal: nothing to say
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(down_r)
+        os.close(up_w)
+        return _Worker(pid, os.fdopen(down_w, "wb"), os.fdopen(up_r, "rb"))
+
+    def submit(self, worker: _Worker, items: list[Any]) -> None:
+        _write_message(worker.send, pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
+
+    def collect(self, worker: _Worker) -> list[Result]:
+        message = _read_message(worker.receive)
+        if message is None:
+            raise WorkerFailed("a planning process ended unexpectedly")
+        ok, value = pickle.loads(message)
+        if not ok:
+            raise WorkerFailed(f"a planning process failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def close(self, *, force: bool = False) -> None:
+        """End the workers: closing their input ends them once their chunk is done; `force` stops them now."""
+        for worker in self.workers:
+            if force:
+                try:
+                    os.kill(worker.pid, signal.SIGTERM)
+                except OSError:
+                    pass
+            for stream in (worker.send, worker.receive):
+                try:
+                    stream.close()
+                except OSError:  # e.g. a broken pipe while flushing: the worker is gone already
+                    pass
+        for worker in self.workers:
+            try:
+                os.waitpid(worker.pid, 0)
+            except ChildProcessError:
+                pass
+        self.workers = []
+
+
+class InOrder:
+    """Hand chunks of documents to the workers in turn and pass each chunk's results to `sink` in input order."""
+
+    def __init__(self, pool: Pool, sink: Callable[[list[Result]], None],
+                 chunk_documents: int = CHUNK_DOCUMENTS, chunk_chars: int = CHUNK_CHARS) -> None:
+        self.pool = pool
+        self.sink = sink
+        self.chunk_documents = chunk_documents
+        self.chunk_chars = chunk_chars
+        self.idle: deque[_Worker] = deque(pool.workers)
+        self.busy: deque[_Worker] = deque()  # in the order their chunks were handed out
+        self.pending: list[Any] = []
+        self.chars = 0
+
+    def add(self, item: Any) -> None:
+        self.pending.append(item)
+        self.chars += len(getattr(item, "text", ""))
+        if len(self.pending) >= self.chunk_documents or self.chars >= self.chunk_chars:
+            self.dispatch()
+
+    def dispatch(self) -> None:
+        if not self.pending:
+            return
+        if not self.idle:
+            self._collect_oldest()
+        worker = self.idle.popleft()
+        self.pool.submit(worker, self.pending)
+        self.busy.append(worker)
+        self.pending = []
+        self.chars = 0
+
+    def _collect_oldest(self) -> None:
+        worker = self.busy.popleft()
+        results = self.pool.collect(worker)
+        self.idle.append(worker)
+        self.sink(results)
+
+    def drain(self) -> None:
+        """Plan and pass on everything added so far."""
+        self.dispatch()
+        while self.busy:
+            self._collect_oldest()
+
+    def run(self, items: Iterable[Any]) -> None:
+        """Add every item, then drain. An input that cannot be read (a fatal error) is raised after
+        the results of what came before it have been passed on, as in one process."""
+        from advocate_cli.errors import AdvocateError
+
+        try:
+            for item in items:
+                self.add(item)
+        except AdvocateError:
+            self.drain()
+            raise
+        self.drain()
+
+
+class WatchedInput(io.RawIOBase):
+    """A file descriptor to read from that calls `before_wait` when the next read would have to wait for data.
+
+    Used for stdin when it is a pipe or a terminal: what has been read so far is planned and
+    written before waiting, so records stream out as the input trickles in.
+    """
+
+    def __init__(self, fd: int, before_wait: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.fd = fd
+        self.before_wait = before_wait
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def readinto(self, buffer: Any) -> int:
+        if self.before_wait is not None:
+            ready, _, _ = select.select([self.fd], [], [], 0)
+            if not ready:
+                self.before_wait()
+        return os.readv(self.fd, [buffer])
+
+
+def stdin_would_wait(fd: int) -> bool:
+    """True for a pipe, a terminal or a socket (a read can wait); False for a regular file."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        return False
