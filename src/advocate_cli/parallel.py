@@ -25,6 +25,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from advocate_cli.errors import AdvocateError
+
 MAX_AUTO_JOBS = 4  # without --jobs: one process per CPU, up to this many
 CHUNK_DOCUMENTS = 64  # documents per chunk handed to a worker
 CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
@@ -50,8 +52,11 @@ def default_jobs() -> int:
     return max(1, min(cpus, MAX_AUTO_JOBS))
 
 
-class WorkerFailed(RuntimeError):
-    """A worker process crashed or ended early: a bug, reported with the worker's traceback."""
+class WorkerFailed(AdvocateError):
+    """A worker process failed (a bug, reported with its traceback) or ended early (killed, out of memory)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="--jobs 1 plans in this process, without workers")
 
 
 class _Worker:
@@ -128,7 +133,10 @@ class Pool:
         return _Worker(pid, os.fdopen(down_w, "wb"), os.fdopen(up_r, "rb"))
 
     def submit(self, worker: _Worker, items: list[Any]) -> None:
-        _write_message(worker.send, pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
+        try:
+            _write_message(worker.send, pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
+        except BrokenPipeError:  # not the reader of our output going away: a worker has
+            raise WorkerFailed("a planning process ended unexpectedly") from None
 
     def collect(self, worker: _Worker) -> list[Result]:
         message = _read_message(worker.receive)
@@ -206,8 +214,6 @@ class InOrder:
     def run(self, items: Iterable[Any]) -> None:
         """Add every item, then drain. An input that cannot be read (a fatal error) is raised after
         the results of what came before it have been passed on, as in one process."""
-        from advocate_cli.errors import AdvocateError
-
         try:
             for item in items:
                 self.add(item)

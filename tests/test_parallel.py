@@ -1,0 +1,183 @@
+"""JSON Lines batches planned by worker processes (--jobs): the same records in the same order as one process,
+streaming, --fail-fast, a closed pipe, Ctrl-C, an unreadable input, and a worker that fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from advocate_cli import parallel
+from tests.conftest import COMPLETE, REPO, write
+from tests.test_batch import advocate, profile, read_line, yaml_stream
+
+pytestmark = pytest.mark.skipif(not parallel.fork_is_available(), reason="worker processes need os.fork")
+
+COUNTRIES = ["AL", "MK", "RS", "ME", "BA", "XK", "DE"]
+
+
+def varied(i: int) -> dict:
+    """Profiles that differ in every answer, so that their plans differ too."""
+    return profile(
+        name=f"p{i}",
+        country=COUNTRIES[i % len(COUNTRIES)],
+        setting=["urban", "rural", "mixed"][i % 3],
+        online_habits=["mostly_online", "mixed", "mostly_offline"][i % 3 - 1],
+        budget=["low", "medium", "high"][(i // 3) % 3],
+        involves_minors=i % 2 == 0,
+        collects_personal_data=i % 5 == 0,
+    )
+
+
+def mixed_stream(n: int, bad_every: int = 37) -> str:
+    """n documents, well past one chunk of 64, with a bad one now and then and a YAML list among them."""
+    parts = []
+    for i in range(n):
+        if i % bad_every == 5:
+            parts.append("---\nname: [unclosed\n" if i % 2 else "---\n" + yaml.safe_dump(profile(budget="huge")))
+        elif i == 50:
+            parts.append("---\n" + yaml.safe_dump([varied(1000), varied(1001)], sort_keys=False))
+        else:
+            parts.append("---\n" + yaml.safe_dump(varied(i), sort_keys=False))
+    return "".join(parts)
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO / "src")}
+    return subprocess.run([sys.executable, "-m", "advocate_cli", *args], input=stdin, capture_output=True,
+                          env=env, cwd=REPO, timeout=300, check=False)
+
+
+def test_workers_write_exactly_what_one_process_writes(tmp_path):
+    stream = write(tmp_path / "mixed.yaml", mixed_stream(300))
+    rows = write(tmp_path / "rows.jsonl", "".join(json.dumps(varied(i)) + "\n" for i in range(90)) + "{broken\n")
+    common = ["plan", "--input", str(stream), "--input", str(rows), "--input", "-", "--format", "jsonl",
+              "--set", "issue_sensitivity=high", "--as-of", "2026-11-23"]
+    stdin = yaml_stream(*[varied(i) for i in range(500, 580)]).encode()
+    one = run(*common, "--jobs", "1", stdin=stdin)
+    assert one.returncode == 1  # some documents are bad
+    lines = one.stdout.decode().splitlines()
+    assert len(lines) == 300 + 1 + 91 + 80  # the YAML list gives two records
+    assert sum("error" in json.loads(line) for line in lines) > 5
+    for jobs in ("2", "3"):
+        many = run(*common, "--jobs", jobs, stdin=stdin)
+        assert (many.returncode, many.stdout, many.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_fail_fast_stops_at_the_first_bad_profile_in_input_order(tmp_path):
+    docs = [varied(i) for i in range(400)]
+    docs[150] = profile(name="bad", budget="huge")
+    path = write(tmp_path / "p.yaml", yaml_stream(*docs))
+    one = run("plan", "--input", str(path), "--format", "jsonl", "--fail-fast", "--jobs", "1")
+    two = run("plan", "--input", str(path), "--format", "jsonl", "--fail-fast", "--jobs", "2")
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    records = [json.loads(line) for line in two.stdout.decode().splitlines()]
+    assert len(records) == 151 and "error" in records[-1] and records[-1]["source"]["document"] == 151
+    assert two.returncode == 1
+    assert "planned 150 of 151 profiles; 1 failed" in two.stderr.decode()
+
+
+def test_an_input_that_cannot_be_read_comes_after_the_records_before_it(tmp_path):
+    path = write(tmp_path / "p.yaml", yaml_stream(*[varied(i) for i in range(100)]))
+    args = ["plan", "--input", str(path), "--input", str(tmp_path / "missing.yaml"), "--format", "jsonl"]
+    one = run(*args, "--jobs", "1")
+    two = run(*args, "--jobs", "2")
+    assert two.returncode == one.returncode == 2
+    assert two.stdout == one.stdout and len(two.stdout.splitlines()) == 100
+    assert "missing.yaml" in two.stderr.decode() and "Traceback" not in two.stderr.decode()
+
+
+@pytest.mark.parametrize("first, second", [
+    (json.dumps(COMPLETE) + "\n", json.dumps(profile(name="second")) + "\n"),
+    ("---\n" + yaml.safe_dump(COMPLETE, sort_keys=False) + "---\n", yaml.safe_dump(profile(name="second"))),
+])
+def test_records_stream_out_while_the_input_is_still_open(first, second):
+    proc = advocate("plan", "--input", "-", "--format", "jsonl", "--jobs", "2", stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(first.encode())
+        proc.stdin.flush()
+        line = read_line(proc.stdout, timeout=60)
+        assert json.loads(line)["name"] == COMPLETE["name"]
+        assert proc.poll() is None
+        proc.stdin.write(second.encode())
+        proc.stdin.close()
+        assert [json.loads(r)["name"] for r in proc.stdout.read().decode().splitlines()] == ["second"]
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_closed_pipe_ends_the_workers_too(tmp_path):
+    path = write(tmp_path / "many.yaml", yaml_stream(*[varied(i) for i in range(3000)]))
+    proc = advocate("plan", "--input", str(path), "--format", "jsonl", "--jobs", "2",
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(read_line(proc.stdout, timeout=60))["name"] == "p0"
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read().decode()  # ends when every process holding stderr has exited
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr and "Exception ignored" not in stderr
+
+
+def test_ctrl_c_stops_every_process_and_keeps_the_previous_output(tmp_path):
+    out = write(tmp_path / "plans.jsonl", "the previous good results\n")
+    proc = advocate("plan", "--input", "-", "--format", "jsonl", "--jobs", "2", "--output", str(out),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(yaml_stream(*[varied(i) for i in range(200)]).encode())
+        proc.stdin.flush()  # the input stays open: the run is waiting for more
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        stderr = proc.stderr.read().decode()  # ends when the workers have gone too
+        assert proc.wait(timeout=60) == 130
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert out.read_text() == "the previous good results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]
+
+
+def _explode(items):
+    raise ValueError(f"cannot plan {items!r}")
+
+
+def test_a_worker_that_fails_is_never_silent():
+    pool = parallel.Pool(1, _explode)
+    try:
+        worker = pool.workers[0]
+        pool.submit(worker, ["x"])
+        with pytest.raises(parallel.WorkerFailed, match=r"ValueError: cannot plan \['x'\]"):
+            pool.collect(worker)
+    finally:
+        pool.close()
+    assert pool.workers == []
+
+
+def test_jobs_must_be_at_least_one():
+    result = run("plan", "--input", "-", "--format", "jsonl", "--jobs", "0", stdin=b"")
+    assert result.returncode == 2 and b"--jobs" in result.stderr
+
+
+def test_a_worker_that_was_killed_is_reported_not_taken_for_a_closed_pipe():
+    pool = parallel.Pool(1, _explode)
+    try:
+        worker = pool.workers[0]
+        os.kill(worker.pid, signal.SIGKILL)
+        os.waitpid(worker.pid, 0)
+        with pytest.raises(parallel.WorkerFailed, match="ended unexpectedly") as caught:
+            for _ in range(64):  # the first writes may still fit in the pipe
+                pool.submit(worker, ["x" * 4096])
+        assert caught.value.exit_code == 2 and "--jobs 1" in str(caught.value)
+    finally:
+        pool.close()
