@@ -153,7 +153,7 @@ def _explode(items):
 
 
 def test_a_worker_that_fails_is_never_silent():
-    pool = parallel.Pool(1, _explode)
+    pool = parallel.Pool(2, _explode)  # this process and one worker
     try:
         worker = pool.workers[0]
         pool.submit(worker, ["x"])
@@ -170,7 +170,7 @@ def test_jobs_must_be_at_least_one():
 
 
 def test_a_worker_that_was_killed_is_reported_not_taken_for_a_closed_pipe():
-    pool = parallel.Pool(1, _explode)
+    pool = parallel.Pool(2, _explode)  # this process and one worker
     try:
         worker = pool.workers[0]
         os.kill(worker.pid, signal.SIGKILL)

@@ -163,8 +163,8 @@ def plan(
     ] = None,
     jobs: Annotated[
         Optional[int],
-        typer.Option("--jobs", "-j", min=1, max=64, metavar="N", help="Processes that plan a JSON Lines batch "
-                     "(default: one per CPU, up to 4; 1 plans in this process). The output is the same.",
+        typer.Option("--jobs", "-j", min=1, max=64, metavar="N", help="Processes that plan a JSON Lines batch, this one "
+                     "included (default: one per CPU, up to 4; 1: no workers). The output is the same.",
                      show_default=False),
     ] = None,
 ) -> None:

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from advocate_cli.ruleset.ruleset import RuleSet
 
 DEFAULT_TOP = 5
+# Balance notes name the methods swapped and a score, so they vary from plan to plan: a few are
+# kept for plans that repeat them, and their ids say that they are made per plan (PER_PLAN_IDS).
+BALANCE_NOTES_KEPT = 1024
+PER_PLAN_IDS = ("balance-added-", "balance-no-")
 BALANCE_SOURCE = (
     "Practice: combine virtual and analog methods rather than an online-only campaign "
     "(Regional Advocacy Network, 'Choose the right method')"
@@ -338,7 +342,7 @@ def _balance(chosen: list[int], order: list[int], compiled: CompiledRuleSet, sco
         note = compiled.balance_notes.get(key)
         if note is not None:  # the same note as for an earlier profile: share it
             return note
-        if len(compiled.balance_notes) > 10_000:
+        if len(compiled.balance_notes) >= BALANCE_NOTES_KEPT:
             compiled.balance_notes.clear()
         note = compiled.balance_notes[key] = FiredWarning(
             f"balance-added-{side}",

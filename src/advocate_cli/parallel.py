@@ -1,8 +1,9 @@
 """Plan a JSON Lines batch on several processes, written in input order.
 
-The main process only splits the input into documents (yamlio.iter_raw) and writes what comes
-back; forked worker processes parse, validate, plan and encode chunks of documents, each with
-the rule set already loaded and compiled (inherited through fork, not sent). Output is the same,
+The main process splits the input into documents (yamlio.iter_raw) and hands chunks of them in
+turn to forked worker processes and to itself; each parses, validates, plans and encodes its
+chunk, the workers with the rule set already loaded and compiled (inherited through fork, not
+sent), and the main process writes the records chunk by chunk. Output is the same,
 byte for byte, as planning in one process: chunks are handed out in turn and their records are
 written in the order the documents came in. Where the input would make the main process wait
 (a pipe with nothing to read yet), everything read so far is planned and written first, so a
@@ -27,7 +28,7 @@ from typing import Any
 
 from advocate_cli.errors import AdvocateError
 
-MAX_AUTO_JOBS = 4  # without --jobs: one process per CPU, up to this many
+MAX_AUTO_JOBS = 4  # without --jobs: one planning process per CPU (this one included), up to this many
 CHUNK_DOCUMENTS = 64  # documents per chunk handed to a worker
 CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
 
@@ -96,17 +97,33 @@ def _serve(work: Work, inp: io.BufferedReader, out: io.BufferedWriter) -> None:
         _write_message(out, reply)
 
 
+class _Here:
+    """This process, planning its share of the chunks itself while the workers plan theirs."""
+
+    __slots__ = ("work", "results")
+
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.results: list[Result] = []
+
+
 class Pool:
-    """Worker processes, forked from this one, each planning one chunk at a time."""
+    """`jobs` processes that plan: this one and jobs - 1 workers forked from it, each planning one chunk at a time."""
 
     def __init__(self, jobs: int, work: Work) -> None:
         self.workers: list[_Worker] = []
+        self.here = _Here(work)
         try:
-            for _ in range(jobs):
+            for _ in range(jobs - 1):
                 self.workers.append(self._fork(work))
         except BaseException:
             self.close(force=True)
             raise
+
+    @property
+    def planners(self) -> list[_Worker | _Here]:
+        """Who plans the chunks, in turn: the workers first (they start at once), then this process."""
+        return [*self.workers, self.here]
 
     def _fork(self, work: Work) -> _Worker:
         down_r, down_w = os.pipe()  # chunks, to the worker
@@ -132,13 +149,19 @@ class Pool:
         os.close(up_w)
         return _Worker(pid, os.fdopen(down_w, "wb"), os.fdopen(up_r, "rb"))
 
-    def submit(self, worker: _Worker, items: list[Any]) -> None:
+    def submit(self, worker: _Worker | _Here, items: list[Any]) -> None:
+        if type(worker) is _Here:
+            worker.results = worker.work(items)
+            return
         try:
             _write_message(worker.send, pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
         except BrokenPipeError:  # not the reader of our output going away: a worker has
             raise WorkerFailed("a planning process ended unexpectedly") from None
 
-    def collect(self, worker: _Worker) -> list[Result]:
+    def collect(self, worker: _Worker | _Here) -> list[Result]:
+        if type(worker) is _Here:
+            results, worker.results = worker.results, []
+            return results
         message = _read_message(worker.receive)
         if message is None:
             raise WorkerFailed("a planning process ended unexpectedly")
@@ -177,8 +200,8 @@ class InOrder:
         self.sink = sink
         self.chunk_documents = chunk_documents
         self.chunk_chars = chunk_chars
-        self.idle: deque[_Worker] = deque(pool.workers)
-        self.busy: deque[_Worker] = deque()  # in the order their chunks were handed out
+        self.idle: deque[_Worker | _Here] = deque(pool.planners)
+        self.busy: deque[_Worker | _Here] = deque()  # in the order their chunks were handed out
         self.pending: list[Any] = []
         self.chars = 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import IO, TYPE_CHECKING, Any
 
+from advocate_cli.engine import PER_PLAN_IDS, FiredWarning
+
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
     from advocate_cli.engine import Plan
@@ -46,7 +48,10 @@ class CompactPlanEncoder:
         self._heads: dict[str, tuple[str, str, str]] = {}  # method id -> (label, channel, JSON up to "score":)
 
     def _encode_part(self, obj: Any) -> str:
-        """Encode a contribution, warning or fact seen for the first time, and keep it."""
+        """Encode a contribution, warning or fact seen for the first time, and keep it (unless it was made
+        for one plan: a balance note, which may never come again)."""
+        if type(obj) is FiredWarning and obj.id.startswith(PER_PLAN_IDS):
+            return _encode(obj.to_dict())
         if len(self._held) >= self.limit:
             self._texts.clear()
             self._held.clear()
