@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocate_cli import yamlio
-from advocate_cli.engine import evaluate
+from advocate_cli.engine import BALANCE_NOTES_KEPT, FiredWarning, evaluate
 from advocate_cli.errors import InputError
 from advocate_cli.render.jsonout import CompactPlanEncoder
 from tests.conftest import COMPLETE, COMPLETE_MINI, TODAY
@@ -228,6 +228,20 @@ def test_compact_encoder_handles_balance_warnings_and_markup_in_rule_text(mini):
             assert encoder.encode(plan) == _reference(plan.to_dict())
             fired.update(w.id for w in plan.warnings)
     assert {"balance-added-analog", "balance-added-virtual"} <= fired  # made per plan, not cached parts
+    assert not any(getattr(part, "id", "").startswith("balance-") for part in encoder._held)
+
+
+def test_balance_notes_made_for_one_plan_each_are_not_kept(default_rules):
+    """Notes that differ from plan to plan (they name a score) must not pile up in the encoder or the engine."""
+    encoder = CompactPlanEncoder()
+    plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
+    kept = len(encoder._held)
+    for score in range(3000):
+        note = FiredWarning("balance-added-virtual", "balance", "medium", f"added ({score} points)", "keep one", "s")
+        plan.warnings = [note]
+        assert encoder.encode(plan) == _reference(plan.to_dict())
+    assert len(encoder._held) <= kept + len(plan.methods) * 10  # the plan's own parts, not one per note
+    assert len(default_rules.compiled.balance_notes) <= BALANCE_NOTES_KEPT
 
 
 def test_compact_encoder_memory_stays_bounded(default_rules):
