@@ -16,7 +16,7 @@ from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity
 from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile
-from advocate_cli.ruleset.ruleset import Origin, RuleSet
+from advocate_cli.ruleset.ruleset import Origin, RuleSet, collector_paused
 
 ERROR = FindingSeverity.error
 WARNING = FindingSeverity.warning
@@ -101,8 +101,7 @@ class Loader:
             self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
         if doc.data is None:
             return []
-        if doc.node is not None:
-            self._yaml11_traps(doc, name)
+        self._yaml11_traps(doc, name)
         if not isinstance(doc.data, dict):
             self.add("not-a-mapping", ERROR, doc.place(), "a rule file must be a mapping",
                      f"start the file with one of: {', '.join(k + ':' for k in KINDS)}")
@@ -139,12 +138,18 @@ class Loader:
             self.add("schema", ERROR, doc.place(err["loc"], at_key=at_key), schema_message(err), schema_hint(err))
 
     def _yaml11_traps(self, doc: yamlio.Document, name: str) -> None:
-        scalars = doc.yaml11 if doc.yaml11 is not None else _scalars(doc.node)
+        if doc.yaml11 is not None:
+            scalars: Iterable[ScalarNode] = doc.yaml11
+        elif doc.node is not None:
+            scalars = _scalars(doc.node)
+        else:
+            return
         for scalar in scalars:
             if scalar.tag == yamlio.YAML11_TAG:
                 value = yamlio.Yaml11Scalar(scalar.value)
                 self.add("yaml11-trap", WARNING,
-                         Place(file=name, line=scalar.start_mark.line + 1, column=scalar.start_mark.column + 1),
+                         Place(file=name, line=scalar.start_mark.line + 1 + doc.line_offset,
+                               column=scalar.start_mark.column + 1),
                          yamlio.explain_yaml11(value))
 
     # -- layering ----------------------------------------------------------------------------
@@ -314,6 +319,11 @@ def load_ruleset(
     With strict=True an error-level finding raises RuleSetError carrying all of them; with
     strict=False (for `rules check`) the findings are returned with whatever could be loaded.
     """
+    with collector_paused():
+        return _load(directories, include_default, strict)
+
+
+def _load(directories: Iterable[Path], include_default: bool, strict: bool) -> tuple[RuleSet, list[Finding]]:
     loader = Loader()
     layers: list[list[_Item]] = []
     dirs: list[tuple[Path, bool]] = []
