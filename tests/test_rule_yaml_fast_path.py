@@ -63,6 +63,10 @@ def read(parse, text, line_offset, duplicates):
         doc = parse(text, file="f.yaml", index=3, line_offset=line_offset, duplicates=found)
     except InputError as exc:
         return ("error", exc.message, exc.place, exc.hint)
+    return summary(doc, line_offset, found)
+
+
+def summary(doc, line_offset, found):
     lines = None
     if isinstance(doc.data, list) and doc.node is not None:
         lines = tuple(n.start_mark.line + 1 + line_offset for n in doc.node.value)
@@ -176,3 +180,46 @@ def test_a_yaml11_trap_after_leading_comments_is_reported_on_its_own_line(tmp_pa
         (tmp_path / "countries.yaml").write_text(text + extra, encoding="utf-8")
         _, findings = load_ruleset([tmp_path], include_default=False, strict=False)
         assert [(f.code, f.line, f.column) for f in findings if f.code == "yaml11-trap"] == [("yaml11-trap", 5, 11)]
+
+
+def split_then_parse(text, name):
+    """load_text as it was: split the stream into documents first."""
+    docs = list(yamlio.split_documents(text.splitlines(keepends=True), name))
+    if len(docs) > 1:
+        return ("more than one", docs[1][1])
+    if not docs:
+        return summary(yamlio.Document(None, None, name, 1, 1), 0, [])
+    chunk, line, index = docs[0]
+    found: list[InputError] = []
+    return summary(yamlio.parse_document(chunk, file=name, index=index, line_offset=line - 1, duplicates=found),
+                   line - 1, found)
+
+
+def load_text(text, name):
+    found: list[InputError] = []
+    try:
+        doc = yamlio.load_text(text, name, duplicates=found)
+    except InputError as exc:
+        if "more than one YAML document" in exc.message:
+            return ("more than one", exc.place.line)
+        raise
+    return summary(doc, doc.line_offset, found)
+
+
+LINES = ["a: 1", "- x", "---", "--- # c", "...", "%YAML 1.2", "# c", "", "  ", "\xa0", "b: 'x\ry'", "c: \x85d",
+         "e: f\u2028g", "  # indented comment", "\t", "x: ---", " ---"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(LINES), max_size=6), end=st.sampled_from(["\n", ""]))
+def test_load_text_splits_as_split_documents_does(lines, end):
+    text = "\n".join(lines) + end
+    try:
+        expected = split_then_parse(text, "f.yaml")
+    except InputError as exc:
+        expected = ("error", exc.message, exc.place, exc.hint)
+    try:
+        found = load_text(text, "f.yaml")
+    except InputError as exc:
+        found = ("error", exc.message, exc.place, exc.hint)
+    assert found == expected

@@ -122,6 +122,7 @@ OPERATORS: dict[str, tuple[tuple[str, ...], str, Callable[[str, Any], Test]]] = 
     "is_set": (SCALAR + MULTI, "bool", _is_set),
 }
 COMBINATORS = ("all", "any", "not")
+_COMBINATORS = frozenset(COMBINATORS)
 
 
 def nearest(word: str, options: Any) -> str | None:
@@ -167,8 +168,16 @@ def compile_condition(when: Mapping[str, Any] | None, keys: Mapping[str, KeySpec
     return result
 
 
+def _is_mapping(value: Any) -> bool:
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
+_NOT_MAPPINGS = frozenset([str, bool, int, float, list, type(None)])
+
+
 def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: Compiled) -> Test:
-    if not isinstance(when, Mapping):
+    if not _is_mapping(when):
         out.problems.append(ConditionProblem(path, f"a condition must be a mapping, not {_kind(when)}"))
         return _never
     if not when:
@@ -177,18 +186,19 @@ def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: C
     tests: list[Test] = []
     for key, spec in when.items():
         here = (*path, key)
-        if key in ("all", "any"):
+        if key in _COMBINATORS:
+            if key == "not":
+                inner = _compile_mapping(spec, keys, here, out)
+                tests.append(lambda c, t=inner: not t(c))
+                continue
             if not isinstance(spec, list) or not spec:
                 out.problems.append(ConditionProblem(here, f"`{key}` takes a non-empty list of conditions"))
                 continue
             subs = [_compile_mapping(item, keys, (*here, i), out) for i, item in enumerate(spec)]
             tests.append(_all(subs) if key == "all" else _any(subs))
-        elif key == "not":
-            inner = _compile_mapping(spec, keys, here, out)
-            tests.append(lambda c, t=inner: not t(c))
         else:
-            tests.append(_compile_key(str(key), spec, keys, here, out))
-    return _all(tests)
+            tests.append(_compile_key(key if type(key) is str else str(key), spec, keys, here, out))
+    return tests[0] if len(tests) == 1 else _all(tests)
 
 
 def _kind(value: Any) -> str:
@@ -214,10 +224,13 @@ def _compile_key(key: str, spec: Any, keys: Mapping[str, KeySpec], path: tuple, 
         out.problems.append(ConditionProblem(path, f"unknown key {key!r} in a condition", hint, "unknown-key"))
         return _never
     out.keys.add(key)
-    if isinstance(spec, Mapping):
+    if _is_mapping(spec):
         if not spec:
             out.problems.append(ConditionProblem(path, f"no operator given for {key!r}"))
             return _never
+        if len(spec) == 1:
+            for op, value in spec.items():
+                return _compile_op(key, op if type(op) is str else str(op), value, info, (*path, op), out)
         tests = [_compile_op(key, str(op), value, info, (*path, op), out) for op, value in spec.items()]
         return _all(tests)
     if info.kind == "multi":
@@ -244,7 +257,8 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
         )
         return _never
     kinds, shape, factory = entry
-    if info.kind not in kinds:
+    kind = info.kind
+    if kind not in kinds:
         fit = [name for name, (ks, _, _) in OPERATORS.items() if info.kind in ks]
         out.problems.append(
             ConditionProblem(
@@ -268,10 +282,12 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
             out.problems.append(ConditionProblem(path, f"{op!r} takes a number, not {_kind(value)}"))
             return _never
         return factory(key, value)
+    elif _value_fits(value, kind, info.values):
+        return factory(key, value)
     else:
         values = [value]
     for i, v in enumerate(values):
-        if not _value_fits(v, info):
+        if not _value_fits(v, kind, info.values):
             where = (*path, i) if shape == "list" else path
             allowed = info.values if info.values is not None else None
             hint = None
@@ -288,18 +304,16 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
     return factory(key, value)
 
 
-def _value_fits(value: Any, info: KeySpec) -> bool:
-    if info.kind == "bool":
+def _value_fits(value: Any, kind: str, allowed: tuple[Any, ...] | None) -> bool:
+    if kind == "bool":
         return isinstance(value, bool)
-    if info.kind == "number":
+    if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not isinstance(value, str) or isinstance(value, bool):
+    if not isinstance(value, str):
         return False
-    if info.kind == "country":
-        return len(value) == 2 and value.isupper() and (info.values is None or value in info.values)
-    if info.values is not None:
-        return value in info.values
-    return True
+    if kind == "country":
+        return len(value) == 2 and value.isupper() and (allowed is None or value in allowed)
+    return allowed is None or value in allowed
 
 
 def show_condition(condition: Mapping[str, Any]) -> str:

@@ -941,6 +941,10 @@ def open_binary(path: Path) -> IO[bytes]:
 
 def load_text(text: str, name: str, *, duplicates: list[InputError] | None = None) -> Document:
     """Parse text that must hold at most one YAML document."""
+    if not _marker_or_break(text):  # nothing split_documents acts on: one document from line 1, or none
+        if not _CONTENT_LINE.search(text):
+            return Document(None, None, name, 1, 1)
+        return parse_document(text, file=name, index=1, line_offset=0, duplicates=duplicates)
     docs = list(split_documents(text.splitlines(keepends=True), name))
     if len(docs) > 1:
         _, line, _ = docs[1]
@@ -955,6 +959,14 @@ def load_text(text: str, name: str, *, duplicates: list[InputError] | None = Non
     return parse_document(chunk, file=name, index=index, line_offset=line - 1, duplicates=duplicates)
 
 
+def _marker_or_break(text: str) -> bool:
+    """Whether the text may hold a line split_documents acts on (a document marker or a directive), or a
+    line break other than LF (str.splitlines breaks lines there too)."""
+    return (text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text
+            or any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"))
+
+
+_CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)  # a line neither blank nor a comment (as strip sees it)
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 

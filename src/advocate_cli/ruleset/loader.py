@@ -64,8 +64,16 @@ class _Item:
 class Loader:
     """Collects findings while reading and layering; `load()` raises only at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_conditions: bool = False) -> None:
         self.findings: list[Finding] = []
+        self.keep_conditions = keep_conditions  # keep each compiled `when` in RuleSet.conditions
+
+    def finish(self, layers: list[list[_Item]], dirs: list[tuple[Path, bool]]) -> tuple[RuleSet, list[Finding]]:
+        """Layer what was read, check the references, and sort the findings."""
+        ruleset = self.layer(layers)
+        ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
+        self.check_references(ruleset)
+        return ruleset, sorted(self.findings, key=Finding.sort_key)
 
     def add(self, code: str, severity: FindingSeverity, place: Place, message: str, hint: str | None = None) -> None:
         self.findings.append(
@@ -219,6 +227,8 @@ class Loader:
         if when is None:
             return
         compiled = compile_condition(when, keys)
+        if self.keep_conditions:
+            rs.conditions.setdefault(kind, (keys, {}))[1][key] = (when, compiled)
         for problem in compiled.problems:
             at_key = problem.code in ("unknown-key", "unknown-operator", "wrong-operator")
             place = rs.place_of(kind, key, ("when", *problem.path), at_key=at_key)
@@ -320,12 +330,46 @@ def load_ruleset(
     strict=False (for `rules check`) the findings are returned with whatever could be loaded.
     """
     with collector_paused():
-        return _load(directories, include_default, strict)
+        dirs = _layer_dirs(directories, include_default)
+        loader = Loader()
+        layers = [loader.read_layer(directory, number, default) for number, (directory, default) in enumerate(dirs)]
+        ruleset, findings = loader.finish(layers, dirs)
+    errors = [f for f in findings if f.severity is ERROR]
+    if strict and errors:
+        raise RuleSetError([
+            AdvocateError(f.message, place=Place(file=f.file, line=f.line or None, column=f.column or None),
+                          hint=f.hint)
+            for f in errors
+        ])
+    return ruleset, findings
 
 
-def _load(directories: Iterable[Path], include_default: bool, strict: bool) -> tuple[RuleSet, list[Finding]]:
-    loader = Loader()
-    layers: list[list[_Item]] = []
+def load_for_check(
+    directories: Iterable[Path], *, include_default: bool = True
+) -> tuple[tuple[RuleSet, list[Finding]], tuple[RuleSet, list[Finding]] | None]:
+    """For `rules check`: what load_ruleset(strict=False) gives, and, when the directories are layered
+    over the shipped rules, what the shipped rules alone give (so that findings the directories did not
+    cause can be told apart), reading the shipped files once. Each rule set keeps its compiled
+    conditions (RuleSet.conditions) for the analysis."""
+    with collector_paused():
+        dirs = _layer_dirs(directories, include_default)
+        loader = Loader(keep_conditions=True)
+        layers = []
+        base_read: list[Finding] | None = None
+        for number, (directory, default) in enumerate(dirs):
+            layers.append(loader.read_layer(directory, number, default))
+            if default and len(dirs) > 1:
+                base_read = list(loader.findings)
+        checked = loader.finish(layers, dirs)
+        if base_read is None:
+            return checked, None
+        base = Loader(keep_conditions=True)
+        base.findings = base_read
+        return checked, base.finish(layers[:1], dirs[:1])
+
+
+def _layer_dirs(directories: Iterable[Path], include_default: bool) -> list[tuple[Path, bool]]:
+    """The rule directories to layer, in order, each with whether it is the shipped one."""
     dirs: list[tuple[Path, bool]] = []
     given = [Path(d) for d in directories]
     if include_default:
@@ -336,17 +380,4 @@ def _load(directories: Iterable[Path], include_default: bool, strict: bool) -> t
     dirs.extend((d, False) for d in given)
     if not dirs:
         raise AdvocateError("no rule directories: --no-default-rules needs at least one --rules DIR")
-    for number, (directory, default) in enumerate(dirs):
-        layers.append(loader.read_layer(directory, number, default))
-    ruleset = loader.layer(layers)
-    ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
-    loader.check_references(ruleset)
-    findings = sorted(loader.findings, key=Finding.sort_key)
-    errors = [f for f in findings if f.severity is ERROR]
-    if strict and errors:
-        raise RuleSetError([
-            AdvocateError(f.message, place=Place(file=f.file, line=f.line or None, column=f.column or None),
-                          hint=f.hint)
-            for f in errors
-        ])
-    return ruleset, findings
+    return dirs
