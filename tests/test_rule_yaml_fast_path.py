@@ -99,43 +99,36 @@ def test_project_files_read_the_same(path):
     assert fast == reference
 
 
-@pytest.mark.parametrize("text", OVER_LIMITS, ids=[f"limit-{i}" for i in range(len(OVER_LIMITS))])
-def test_limits_are_kept(text, monkeypatch):
-    monkeypatch.setattr(yamlio, "MAX_EXPANDED_NODES", SMALL_NODES)
-    monkeypatch.setattr(yamlio, "MAX_SCALAR_CHARS", SMALL_CHARS)
+SMALL = {"MAX_EXPANDED_NODES": SMALL_NODES, "MAX_SCALAR_CHARS": SMALL_CHARS}
+DEEP = ["a: {b: {c: 1}}\n", "a: {b: {c: {}}}\n", "- [[x]]\n", "a: [b, [c]]\n"]
+LIMITED = [(text, SMALL) for text in OVER_LIMITS] + [(text, {"MAX_DEPTH": d}) for d in (2, 3, 4) for text in DEEP]
+
+
+@pytest.mark.parametrize("text, limits", LIMITED, ids=[f"limit-{i}" for i in range(len(LIMITED))])
+def test_limits_are_kept(text, limits, monkeypatch):
+    for name, value in limits.items():
+        monkeypatch.setattr(yamlio, name, value)
     fast, reference = both(text)
     assert fast == reference
 
 
-@pytest.mark.parametrize("depth", [2, 3, 4])
-def test_depth_limit_is_kept(depth, monkeypatch):
-    monkeypatch.setattr(yamlio, "MAX_DEPTH", depth)
-    for text in ("a: {b: {c: 1}}\n", "a: {b: {c: {}}}\n", "- [[x]]\n", "a: [b, [c]]\n"):
-        fast, reference = both(text)
-        assert fast == reference
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    data=DATA,
-    flow=st.sampled_from([None, True, False]),
-    style=st.sampled_from([None, '"', "'", "|", ">"]),
-    explicit=st.booleans(),
-)
-def test_generated_documents_read_the_same(data, flow, style, explicit):
+def _dumped(data, flow, style, explicit):
     try:
-        text = yaml.safe_dump(data, default_flow_style=flow, default_style=style, explicit_start=explicit,
+        return yaml.safe_dump(data, default_flow_style=flow, default_style=style, explicit_start=explicit,
                               allow_unicode=True)
     except yaml.YAMLError:
-        return
-    fast, reference = both(text, duplicates=True)
-    assert fast == reference
+        return ""
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=st.text(alphabet="ab: -[]{},'\"#&*!?|>\n\t01yn.~", max_size=40))
-def test_noise_reads_the_same(text):
-    fast, reference = both(text)
+DUMPED = st.builds(_dumped, DATA, st.sampled_from([None, True, False]),
+                   st.sampled_from([None, '"', "'", "|", ">"]), st.booleans())
+NOISE = st.text(alphabet="ab: -[]{},'\"#&*!?|>\n\t01yn.~", max_size=40)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=DUMPED | NOISE, duplicates=st.booleans())
+def test_generated_documents_and_noise_read_the_same(text, duplicates):
+    fast, reference = both(text, duplicates=duplicates)
     assert fast == reference
 
 
