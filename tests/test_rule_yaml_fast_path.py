@@ -73,7 +73,9 @@ def summary(doc, line_offset, found):
     if doc.item_lines is not None:
         assert doc.item_lines == lines
     dups = [(e.message, e.place, e.hint) for e in found or ()]
-    return ("doc", typed(doc.data), doc.line, doc.index, lines, yaml11_of(doc), places(doc, doc.data), dups)
+    steps = list(doc.data) if isinstance(doc.data, dict) else range(len(doc.data)) if isinstance(doc.data, list) else []
+    parts = [(part.line, places(part, part.data)) for part in (doc.part((step,), doc.data[step]) for step in steps)]
+    return ("doc", typed(doc.data), doc.line, doc.index, lines, yaml11_of(doc), places(doc, doc.data), dups, parts)
 
 
 def full(text, **kw):
