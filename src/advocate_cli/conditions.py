@@ -472,8 +472,9 @@ def compile_actions(
     """One function `f(c, ...)` that runs actions[i] (Python statements) for each condition i that holds.
 
     The actions, prologue and epilogue are written by the caller's own code generator and must hold
-    no text from the rules either (refer to such values through names in `namespace`). Reserved
-    names: c, get, C, E, R, F and the locals x0, m1, ..., t0, t1, ..., v0, v1, ...
+    no text from the rules either (refer to such values through names in `namespace`). The prologue
+    runs once the answers have been looked up, and must not change `c`. Reserved names: c, get, C, E,
+    R, F, make, generated and the locals x0, m1, ..., t0, t1, ..., v0, v1, ...
     """
     src = _Source()
     closures: list[Test] = []

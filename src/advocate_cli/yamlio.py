@@ -553,7 +553,9 @@ _DEEPER = "(deeper: in the node tree)"
 _SPOT_LEVELS = 2  # levels below the root whose places are kept
 # First characters a plain scalar needs for an implicit resolver to look at it; any other plain
 # scalar is text (BaseResolver.resolve gives the default tag when no resolver is listed for it).
+# Every resolver above is listed under its first characters, none for any character (None).
 _RESOLVER_FIRSTS = frozenset(StrictResolver.yaml_implicit_resolvers)
+assert None not in _RESOLVER_FIRSTS
 
 
 def _find_spot(spot: _Spot, path: tuple[Any, ...], at_key: bool) -> tuple[int, int] | None:
