@@ -4,8 +4,12 @@ Writes N rules (default 6,000) in 20 files, layered over the shipped rules, with
 shipped questions (choices, lists, yes/no answers, `any`, `not`) and effects on the shipped
 methods, then times the check in-process (best of a few runs) and once through the CLI.
 
+It also times loading a directory written by make_rules.py (20 methods x --per-method rules, with
+the shipped questions, methods and countries) for planning: load_ruleset without the defaults,
+then the compiled form the engine runs (each run in a fresh interpreter, best of --repeat).
+
     python benchmarks/check_many_rules.py            # 6,000 rules
-    python benchmarks/check_many_rules.py --rules 20000
+    python benchmarks/check_many_rules.py --rules 20000 --per-method 1000
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rules", type=int, default=6000, help="how many rules to generate")
     parser.add_argument("--repeat", type=int, default=5, help="in-process runs; the best is reported")
+    parser.add_argument("--per-method", type=int, default=300, help="make_rules.py rules per method (20 methods)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "generated"
@@ -89,6 +94,33 @@ def main() -> None:
                               capture_output=True, text=True)
         print(f"the same through the CLI (start-up included): {time.perf_counter() - start:.3f} s, "
               f"exit {done.returncode}")
+        planned = Path(tmp) / "planned"
+        subprocess.run([sys.executable, str(Path(__file__).with_name("make_rules.py")), str(planned),
+                        "--per-method", str(args.per_method)], check=True, capture_output=True)
+        runs = [_load_for_planning(planned) for _ in range(args.repeat)]
+        load, compiled = min(runs, key=sum)
+        print(f"loading {20 * args.per_method:,} rules (make_rules.py) for planning, each run in a fresh "
+              f"interpreter: best {load + compiled:.3f} s (load {load:.3f} s + compile {compiled:.3f} s), "
+              f"median {sorted(sum(r) for r in runs)[len(runs) // 2]:.3f} s")
+
+
+LOAD_FOR_PLANNING = """
+import sys, time
+from pathlib import Path
+from advocate_cli.ruleset import load_ruleset
+start = time.perf_counter()
+ruleset, _ = load_ruleset([Path(sys.argv[1])], include_default=False)
+loaded = time.perf_counter()
+ruleset.compiled
+print(loaded - start, time.perf_counter() - loaded)
+"""
+
+
+def _load_for_planning(directory: Path) -> tuple[float, float]:
+    done = subprocess.run([sys.executable, "-c", LOAD_FOR_PLANNING, str(directory)], check=True,
+                          capture_output=True, text=True)
+    load, compiled = map(float, done.stdout.split())
+    return load, compiled
 
 
 if __name__ == "__main__":

@@ -197,3 +197,30 @@ def test_every_finding_code_is_documented_for_rule_editors():
     doc = (HERE.parent / "README.md").read_text(encoding="utf-8")
     missing = [code for code in CODES if f"| `{code}`" not in doc]
     assert not missing, f"add these codes to the table in README.md (Keeping your own rules): {missing}"
+
+
+def _check_as_two_loads(directories, as_of):
+    """check_directories as it was: the layered rule set and the shipped rules alone, each loaded and analysed
+    from scratch (nothing compiled kept for the analysis)."""
+    from advocate_cli.checks import _identity, _with_hints, analyse
+    from advocate_cli.ruleset.findings import Finding
+
+    ruleset, findings = load_ruleset(directories, strict=False)
+    assert not ruleset.conditions
+    findings = [*findings, *analyse(ruleset, as_of)]
+    base, base_findings = load_ruleset((), strict=False)
+    known = {_identity(f) for f in [*base_findings, *analyse(base, as_of)]}
+    kept = [f for f in findings if not (f.file.startswith("<default>/") and _identity(f) in known)]
+    return sorted(_with_hints(kept), key=Finding.sort_key), len(findings) - len(kept)
+
+
+@pytest.mark.parametrize("as_of", [TODAY, dt.date(2099, 1, 1)])
+def test_one_read_of_the_shipped_rules_finds_what_two_loads_find(tmp_path, as_of):
+    ours = write(tmp_path / "ours" / "methods.yaml",
+                 "methods:\n  - {id: local_radio, label: Radio, channel: analog, disabled: true}\n").parent
+    shutil.copytree(BROKEN, ours / "broken")
+    report = check_directories([ours], as_of=as_of)
+    findings, hidden = _check_as_two_loads([ours], as_of)
+    assert report.findings == findings
+    assert report.hidden == hidden
+    assert any(f.code == "never-fires" for f in findings)

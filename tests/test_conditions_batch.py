@@ -54,13 +54,34 @@ CONTEXTS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(conditions=st.lists(CONDITIONS, max_size=8), contexts=st.lists(CONTEXTS, min_size=1, max_size=5))
+# Answers of kinds the keys do not declare as well: the shared tests may raise where a condition would
+# not have reached them; the function must then give what the closures give, or raise as they raise.
+ODD_VALUES = st.one_of(VALUES, st.lists(VALUES, max_size=2), st.dictionaries(st.sampled_from("ab"), VALUES,
+                                                                              max_size=1), st.frozensets(VALUES))
+ODD_CONTEXTS = st.dictionaries(st.sampled_from(list(KEYS)), ODD_VALUES, max_size=6)
+
+
+def _outcome(function, ctx):
+    try:
+        return function(ctx)
+    except Exception as exc:  # noqa: BLE001 - the kind of exception is what is compared
+        return type(exc)
+
+
+@settings(max_examples=600, deadline=None)
+@given(conditions=st.lists(CONDITIONS, max_size=8),
+       contexts=st.lists(CONTEXTS.map(lambda c: (c, True)) | ODD_CONTEXTS.map(lambda c: (c, False)),
+                         min_size=1, max_size=5))
 def test_one_function_for_all_conditions_agrees_with_each_closure(conditions, contexts):
     holds = compile_all(conditions, KEYS)
     tests = [compile_condition(c, KEYS).test for c in conditions]
-    for ctx in contexts:
-        assert holds(ctx) == [i for i, test in enumerate(tests) if test(ctx)]
+    def closures(ctx):
+        return [i for i, test in enumerate(tests) if test(ctx)]
+
+    for ctx, declared in contexts:
+        found = _outcome(holds, ctx)
+        assert found == _outcome(closures, ctx)
+        assert isinstance(found, list) or not declared  # answers of the declared kinds never raise
 
 
 def test_the_default_rules_agree_on_real_profiles(default_rules):
@@ -113,3 +134,13 @@ def test_the_generated_scoring_matches_applying_each_rule_in_turn(default_rules,
                     want_facts.update(dict.fromkeys(compiled.rules[r].facts))
                 assert (raw, reasons, list(facts)) == (want_raw, want_reasons, list(want_facts))
                 assert any(reasons)
+
+
+def test_the_inline_form_is_compiled_only_when_a_shared_test_raises():
+    keys = {"setting": KeySpec("choice", ("urban", "rural")), "n": KeySpec("number")}
+    holds = compile_all([{"setting": "rural"}, {"setting": "rural", "n": {"gt": 1}}], keys)
+    assert holds({"setting": "rural", "n": 2}) == [0, 1]
+    inline = holds.__globals__["F"]
+    assert inline._function is None  # answers of the declared kinds never need it
+    assert holds({"setting": "urban", "n": "2"}) == []  # "2" > 1 raises in the shared test; no condition reaches it
+    assert inline._function is not None

@@ -24,8 +24,9 @@ FILES = sorted(p for p in [*REPO.glob("rules/**/*.yaml"), *REPO.glob("examples/*
 
 
 def both(text: str):
-    fast = yamlio.load_text(text, "x.yaml", duplicates=[]).data
-    slow = yamlio.load_text(text + FORCE_SLOW, "x.yaml", duplicates=[]).data
+    """The node builder (_Builder) and PyYAML's constructor, on the full path (the event path has its own tests)."""
+    fast = yamlio._compose_document(text, file="x.yaml", index=1, line_offset=0, duplicates=[]).data
+    slow = yamlio._compose_document(text + FORCE_SLOW, file="x.yaml", index=1, line_offset=0, duplicates=[]).data
     return fast, slow
 
 
@@ -55,9 +56,9 @@ def test_duplicate_keys_are_refused_or_collected_on_both_paths():
     text = "a: 1\nb: 2\na: 3\n"
     for suffix in ("", FORCE_SLOW):
         with pytest.raises(InputError, match="duplicate key 'a'"):
-            yamlio.load_text(text + suffix, "x.yaml")
+            yamlio._compose_document(text + suffix, file="x.yaml", index=1, line_offset=0)
         found: list[InputError] = []
-        doc = yamlio.load_text(text + suffix, "x.yaml", duplicates=found)
+        doc = yamlio._compose_document(text + suffix, file="x.yaml", index=1, line_offset=0, duplicates=found)
         assert doc.data == {"a": 3, "b": 2}
         assert [(e.place.line, e.place.column) for e in found] == [(3, 1)]
 

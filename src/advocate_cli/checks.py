@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from advocate_cli.catalogue import disables
-from advocate_cli.conditions import KeySpec, compile_condition, show_condition
+from advocate_cli.conditions import Compiled, KeySpec, compile_condition, show_condition
 from advocate_cli.errors import Place
 from advocate_cli.ruleset.findings import FIXES, Finding, FindingSeverity
-from advocate_cli.ruleset.loader import default_rules_dir, display_path, load_ruleset, rule_files
-from advocate_cli.ruleset.ruleset import RuleSet
+from advocate_cli.ruleset.loader import default_rules_dir, display_path, load_for_check, rule_files
+from advocate_cli.ruleset.ruleset import RuleSet, collector_paused
 
 ERROR = FindingSeverity.error
 WARNING = FindingSeverity.warning
@@ -91,15 +91,16 @@ def check_directories(
     them (for example by disabling a method a default rule names); the rest are counted as hidden.
     """
     directories = [Path(d) for d in directories]
-    ruleset, findings = load_ruleset(directories, include_default=include_default, strict=False)
-    findings = [*findings, *analyse(ruleset, as_of)]
-    hidden = 0
-    if include_default and directories:
-        base, base_findings = load_ruleset((), include_default=True, strict=False)
-        known = {_identity(f) for f in [*base_findings, *analyse(base, as_of)]}
-        kept = [f for f in findings if not (f.file.startswith("<default>/") and _identity(f) in known)]
-        hidden = len(findings) - len(kept)
-        findings = kept
+    with collector_paused():
+        (ruleset, findings), base = load_for_check(directories, include_default=include_default)
+        findings = [*findings, *analyse(ruleset, as_of)]
+        hidden = 0
+        if base is not None:  # the shipped rules alone, when the directories are layered over them
+            base_ruleset, base_findings = base
+            known = {_identity(f) for f in [*base_findings, *analyse(base_ruleset, as_of)]}
+            kept = [f for f in findings if not (f.file.startswith("<default>/") and _identity(f) in known)]
+            hidden = len(findings) - len(kept)
+            findings = kept
     findings = sorted(_with_hints(findings), key=Finding.sort_key)
     if directories:
         files = [display_path(p, d, False) for d in directories for p in rule_files(d)]
@@ -136,10 +137,15 @@ def analyse(rs: RuleSet, as_of: dt.date) -> list[Finding]:
         ("questions", "question", "is never asked", rs.key_specs()),
     ):
         table: dict[str, Any] = getattr(rs, kind)
+        kept = rs.conditions.get(kind)  # as the loader compiled them, if against the same keys
+        compiled = kept[1] if kept is not None and kept[0] == specs else {}
+        domains: dict[tuple, list[Any] | None] = {}  # answers worth trying, by key and values named
         for key, item in table.items():
             if item.when is None:
                 continue
-            finding = _never_fires(rs, kind, key, item.when, specs, f"{noun} {key!r} {verb}")
+            when, known = compiled.get(key, (None, None))
+            finding = _never_fires(rs, kind, key, item.when, specs, f"{noun} {key!r} {verb}",
+                                   known if when is item.when else None, domains)
             if finding is not None:
                 out.append(finding)
                 if kind == "rules":
@@ -192,8 +198,10 @@ _MISSING = object()  # the key is not answered
 _OTHER = "\x00another answer"  # a text answer the condition does not name
 
 
-def _never_fires(rs: RuleSet, kind: str, key: str, when: Any, specs: dict[str, KeySpec], what: str) -> Finding | None:
-    if can_hold(when, specs, rs) is not False:
+def _never_fires(rs: RuleSet, kind: str, key: str, when: Any, specs: dict[str, KeySpec], what: str,
+                 compiled: Compiled | None = None, domains: dict[tuple, list[Any] | None] | None = None,
+                 ) -> Finding | None:
+    if can_hold(when, specs, rs, compiled, domains=domains) is not False:
         return None
     parts = _conjuncts(when)
     place = rs.place_of(kind, key, ("when",), at_key=True)
@@ -213,23 +221,28 @@ def _never_fires(rs: RuleSet, kind: str, key: str, when: Any, specs: dict[str, K
     return _finding("never-fires", WARNING, place, f"{what}: no combination of answers satisfies its `when`")
 
 
-def can_hold(when: Any, specs: Mapping[str, KeySpec], rs: RuleSet) -> bool | None:
+def can_hold(when: Any, specs: Mapping[str, KeySpec], rs: RuleSet, compiled: Compiled | None = None, *,
+             domains: dict[tuple, list[Any] | None] | None = None) -> bool | None:
     """Whether some answers satisfy the condition: True, False, or None when it cannot be told.
 
     The condition is evaluated over every combination of the answers that matter to it: the
     choices of the keys it names (for a list answer, the subsets of the values it names), a
     missing answer where a question may go unanswered, and the values around each threshold.
+    `compiled` is compile_condition(when, specs), when the caller has it already; `domains` keeps the
+    answers worked out for a key, for conditions judged against the same rule set and keys.
     """
-    compiled = compile_condition(when, specs)
+    if compiled is None:
+        compiled = compile_condition(when, specs)
     if compiled.problems:
         return None  # already reported by the loader
-    space = _answer_space(when, compiled.keys, specs, rs)
+    space = _answer_space(when, compiled.keys, specs, rs, domains)
     if space is None:
         return None
     return any(compiled.test(ctx) for ctx in space)
 
 
-def _answer_space(when: Any, keys: set[str], specs: Mapping[str, KeySpec], rs: RuleSet) -> Iterator[dict] | None:
+def _answer_space(when: Any, keys: set[str], specs: Mapping[str, KeySpec], rs: RuleSet,
+                  cache: dict[tuple, list[Any] | None] | None = None) -> Iterator[dict] | None:
     mentioned: dict[str, list[Any]] = {}
     _mentions(when, mentioned)
     names: list[str] = []
@@ -241,7 +254,12 @@ def _answer_space(when: Any, keys: set[str], specs: Mapping[str, KeySpec], rs: R
     for key in sorted(keys):
         if key == "country_known" and derived_country or key in mix:
             continue
-        domain = _domain(key, specs[key], mentioned.get(key, []), rs)
+        named = mentioned.get(key, [])
+        if cache is None:
+            domain = _domain(key, specs[key], named, rs)
+        else:  # the values of a valid condition are text, numbers or booleans, never mixed for one key
+            marker = (key, *named)
+            domain = cache[marker] if marker in cache else cache.setdefault(marker, _domain(key, specs[key], named, rs))
         if domain is None:
             return None
         names.append(key)
@@ -400,15 +418,22 @@ def _question_order(rs: RuleSet) -> Iterator[Finding]:
 
 def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
     """A single rule that alone moves a method's score out of 0-100: the excess is clamped away."""
-    methods = list(rs.methods.values())
+    methods = [(m.id, m.channel.value, m.base, m.attributes) for m in rs.methods.values()]
+    order = {m.id: i for i, m in enumerate(rs.methods.values())}
     for rule in rs.rules.values():
-        for m in methods:
-            points = rule.effects.get(m.id, 0) + rule.effects.get(m.channel.value, 0)
-            points += sum(per * getattr(m.attributes, attr) for attr, per in rule.by_attribute.items())
-            if points and not 0 <= m.base + points <= 100:
+        effects, by_attribute = rule.effects, rule.by_attribute
+        if by_attribute or "virtual" in effects or "analog" in effects:
+            moved = methods  # every method may move
+        else:  # only the methods the rule names, in the order of the methods
+            moved = [methods[i] for i in sorted(order[t] for t in effects if t in order)]
+        for mid, channel, base, attributes in moved:
+            points = effects.get(mid, 0) + effects.get(channel, 0)
+            if by_attribute:
+                points += sum(per * getattr(attributes, attr) for attr, per in by_attribute.items())
+            if points and not 0 <= base + points <= 100:
                 yield _finding(
                     "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
-                    f"rule {rule.id!r} alone moves {m.id!r} from {m.base} to {m.base + points}; scores are clamped "
+                    f"rule {rule.id!r} alone moves {mid!r} from {base} to {base + points}; scores are clamped "
                     "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
                 )
 

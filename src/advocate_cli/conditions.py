@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import array
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +122,7 @@ OPERATORS: dict[str, tuple[tuple[str, ...], str, Callable[[str, Any], Test]]] = 
     "is_set": (SCALAR + MULTI, "bool", _is_set),
 }
 COMBINATORS = ("all", "any", "not")
+_COMBINATORS = frozenset(COMBINATORS)
 
 
 def nearest(word: str, options: Any) -> str | None:
@@ -165,8 +168,16 @@ def compile_condition(when: Mapping[str, Any] | None, keys: Mapping[str, KeySpec
     return result
 
 
+def _is_mapping(value: Any) -> bool:
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
+_NOT_MAPPINGS = frozenset([str, bool, int, float, list, type(None)])
+
+
 def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: Compiled) -> Test:
-    if not isinstance(when, Mapping):
+    if not _is_mapping(when):
         out.problems.append(ConditionProblem(path, f"a condition must be a mapping, not {_kind(when)}"))
         return _never
     if not when:
@@ -175,18 +186,19 @@ def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: C
     tests: list[Test] = []
     for key, spec in when.items():
         here = (*path, key)
-        if key in ("all", "any"):
+        if key in _COMBINATORS:
+            if key == "not":
+                inner = _compile_mapping(spec, keys, here, out)
+                tests.append(lambda c, t=inner: not t(c))
+                continue
             if not isinstance(spec, list) or not spec:
                 out.problems.append(ConditionProblem(here, f"`{key}` takes a non-empty list of conditions"))
                 continue
             subs = [_compile_mapping(item, keys, (*here, i), out) for i, item in enumerate(spec)]
             tests.append(_all(subs) if key == "all" else _any(subs))
-        elif key == "not":
-            inner = _compile_mapping(spec, keys, here, out)
-            tests.append(lambda c, t=inner: not t(c))
         else:
-            tests.append(_compile_key(str(key), spec, keys, here, out))
-    return _all(tests)
+            tests.append(_compile_key(key if type(key) is str else str(key), spec, keys, here, out))
+    return tests[0] if len(tests) == 1 else _all(tests)
 
 
 def _kind(value: Any) -> str:
@@ -212,10 +224,13 @@ def _compile_key(key: str, spec: Any, keys: Mapping[str, KeySpec], path: tuple, 
         out.problems.append(ConditionProblem(path, f"unknown key {key!r} in a condition", hint, "unknown-key"))
         return _never
     out.keys.add(key)
-    if isinstance(spec, Mapping):
+    if _is_mapping(spec):
         if not spec:
             out.problems.append(ConditionProblem(path, f"no operator given for {key!r}"))
             return _never
+        if len(spec) == 1:
+            for op, value in spec.items():
+                return _compile_op(key, op if type(op) is str else str(op), value, info, (*path, op), out)
         tests = [_compile_op(key, str(op), value, info, (*path, op), out) for op, value in spec.items()]
         return _all(tests)
     if info.kind == "multi":
@@ -242,7 +257,8 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
         )
         return _never
     kinds, shape, factory = entry
-    if info.kind not in kinds:
+    kind = info.kind
+    if kind not in kinds:
         fit = [name for name, (ks, _, _) in OPERATORS.items() if info.kind in ks]
         out.problems.append(
             ConditionProblem(
@@ -266,10 +282,12 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
             out.problems.append(ConditionProblem(path, f"{op!r} takes a number, not {_kind(value)}"))
             return _never
         return factory(key, value)
+    elif _value_fits(value, kind, info.values):
+        return factory(key, value)
     else:
         values = [value]
     for i, v in enumerate(values):
-        if not _value_fits(v, info):
+        if not _value_fits(v, kind, info.values):
             where = (*path, i) if shape == "list" else path
             allowed = info.values if info.values is not None else None
             hint = None
@@ -286,18 +304,16 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
     return factory(key, value)
 
 
-def _value_fits(value: Any, info: KeySpec) -> bool:
-    if info.kind == "bool":
+def _value_fits(value: Any, kind: str, allowed: tuple[Any, ...] | None) -> bool:
+    if kind == "bool":
         return isinstance(value, bool)
-    if info.kind == "number":
+    if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not isinstance(value, str) or isinstance(value, bool):
+    if not isinstance(value, str):
         return False
-    if info.kind == "country":
-        return len(value) == 2 and value.isupper() and (info.values is None or value in info.values)
-    if info.values is not None:
-        return value in info.values
-    return True
+    if kind == "country":
+        return len(value) == 2 and value.isupper() and (allowed is None or value in allowed)
+    return allowed is None or value in allowed
 
 
 def show_condition(condition: Mapping[str, Any]) -> str:
@@ -318,36 +334,46 @@ def _flow(value: Any) -> str:
 # --- Many conditions at once --------------------------------------------------------------------
 #
 # A rule set is evaluated for every profile of a batch, so its conditions are also compiled
-# together into one Python function: each answer is looked up once, each condition is one
-# `if` over those locals, and the function returns the indices of the conditions that hold.
-# The generated source holds no text from the rules: keys and values are passed in as
-# constants (C[i]), so only names, indices and operators are ever compiled. It must agree
-# with compile_condition on every input; tests/test_conditions_batch.py holds it to that.
+# together into one Python function: each answer is looked up once, each operator test that the
+# conditions use is computed once (many rules test `setting == rural`), each condition is one `if`
+# over those locals, and the function returns the indices of the conditions that hold.
+# The generated source holds no text from the rules: keys and values are passed in as constants
+# (bound to the names v0, v1, ... once, when the function is made), so only names, indices and
+# operators are ever compiled. It must agree with compile_condition on every input;
+# tests/test_conditions_batch.py holds it to that.
+#
+# The shared tests are computed before any condition is looked at, where compile_condition's
+# closures compute a test only when the condition gets to it. On answers of the kinds the keys
+# declare no test can raise, but on anything else one might (`[1] in {...}`, `"a" > 1`) where the
+# condition would not have reached it. So a test that raises sends the call to the reference form
+# of the same function, each test inline where its condition reaches it, compiled on first use.
 
 _SOURCE_OPS: dict[str, str] = {
-    "eq": "({x} == {v})",
-    "ne": "({x} != {v})",
-    "in": "({x} in {v})",
-    "not_in": "({x} not in {v})",
-    "contains": "({v} in {m})",
-    "contains_any": "(not {v}.isdisjoint({m}))",
-    "contains_all": "({v} <= {m})",
+    "eq": "{x} == {v}",
+    "ne": "{x} != {v}",
+    "in": "{x} in {v}",
+    "not_in": "{x} not in {v}",
+    "contains": "{v} in {m}",
+    "contains_any": "not {v}.isdisjoint({m})",
+    "contains_all": "{v} <= {m}",
     "contains_none": "{v}.isdisjoint({m})",
-    "gt": "({x} is not None and {x} > {v})",
-    "gte": "({x} is not None and {x} >= {v})",
-    "lt": "({x} is not None and {x} < {v})",
-    "lte": "({x} is not None and {x} <= {v})",
+    "gt": "{x} is not None and {x} > {v}",
+    "gte": "{x} is not None and {x} >= {v}",
+    "lt": "{x} is not None and {x} < {v}",
+    "lte": "{x} is not None and {x} <= {v}",
 }
 _SET_VALUED = ("in", "not_in", "contains_any", "contains_all", "contains_none")
+_TEST_NAME = re.compile(r"\bt([0-9]+)\b")
 
 
 class _Source:
-    """Builds the source of one function over many conditions; constants and lookups are shared."""
+    """Builds the source of one function over many conditions; constants, lookups and tests are shared."""
 
     def __init__(self) -> None:
         self.consts: list[Any] = []
         self._const_index: dict[tuple[type, Any], int] = {}
         self.lookups: dict[tuple[str, bool], str] = {}  # (key, as a set) -> local name
+        self.tests: dict[str, str] = {}  # expression -> local name
 
     def const(self, value: Any) -> str:
         marker = (type(value), value)
@@ -362,12 +388,18 @@ class _Source:
                 self._const_index[marker] = index
             except TypeError:
                 pass
-        return f"C[{index}]"
+        return f"v{index}"
 
     def lookup(self, key: str, as_set: bool) -> str:
         name = self.lookups.get((key, as_set))
         if name is None:
             name = self.lookups[(key, as_set)] = f"{'m' if as_set else 'x'}{len(self.lookups)}"
+        return name
+
+    def test(self, expression: str) -> str:
+        name = self.tests.get(expression)
+        if name is None:
+            name = self.tests[expression] = f"t{len(self.tests)}"
         return name
 
     def mapping(self, when: Mapping[str, Any]) -> str | None:
@@ -394,16 +426,20 @@ class _Source:
                 if part is None:
                     return None
                 parts.append(part)
-        return "(" + " and ".join(parts) + ")" if parts else None
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
     def operator(self, key: str, op: str, value: Any) -> str | None:
         if op == "is_set":
-            return f"({self.lookup(key, False)} is {'not ' if value else ''}None)"
+            return self.test(f"{self.lookup(key, False)} is {'not ' if value else ''}None")
         template = _SOURCE_OPS.get(op)
         if template is None:
             return None
         v = self.const(frozenset(value) if op in _SET_VALUED else value)
-        return template.format(x=self.lookup(key, False), m=self.lookup(key, True), v=v)
+        if "{m}" in template:
+            return self.test(template.format(m=self.lookup(key, True), v=v))
+        return self.test(template.format(x=self.lookup(key, False), v=v))
 
 
 def compile_all(
@@ -436,30 +472,92 @@ def compile_actions(
     """One function `f(c, ...)` that runs actions[i] (Python statements) for each condition i that holds.
 
     The actions, prologue and epilogue are written by the caller's own code generator and must hold
-    no text from the rules either (refer to such values through names in `namespace`). Reserved
-    names: c, get, C, E, R and the locals x0, m1, ...
+    no text from the rules either (refer to such values through names in `namespace`). The prologue
+    runs once the answers have been looked up, and must not change `c`. Reserved names: c, get, C, E,
+    R, F, make, generated and the locals x0, m1, ..., t0, t1, ..., v0, v1, ...
     """
     src = _Source()
     closures: list[Test] = []
-    branches: list[str] = []
+    branches: list[tuple[str, list[str]]] = []
     for i, when in enumerate(conditions):
         compiled = compile_condition(when, keys) if compiled_each is None else compiled_each[i]
         if compiled.problems or not actions[i]:
             continue
-        body = "".join(f"\n        {line}" for line in actions[i])
         if when is None:
-            branches.append(f"    if True:{body}")
+            branches.append(("True", actions[i]))
             continue
         expression = src.mapping(when)
         if expression is None:
             closures.append(compiled.test)
             expression = f"R[{len(closures) - 1}](c)"
-        branches.append(f"    if {expression}:{body}")
-    lines = [f"def generated({params}):", *(f"    {line}" for line in prologue), "    get = c.get"]
-    for (key, as_set), name in src.lookups.items():
-        lines.append(f"    {name} = get({src.const(key)}{', E' if as_set else ''})")
-    lines += branches
-    lines += [f"    {line}" for line in epilogue]
-    scope: dict[str, Any] = {**(namespace or {}), "C": tuple(src.consts), "E": _EMPTY, "R": tuple(closures)}
-    exec(compile("\n".join(lines), "<advocate conditions>", "exec"), scope)  # noqa: S102 - no rule text in the source
-    return scope["generated"]
+        branches.append((expression, actions[i]))
+    scope: dict[str, Any] = {**(namespace or {}), "E": _EMPTY, "R": tuple(closures)}
+    arguments = [p.strip() for p in params.split(",")]
+    if not src.tests or not all(a.isidentifier() for a in arguments):  # nothing shared, or defaults / *args
+        return _define(_Layout(src, params, prologue, branches, epilogue, shared=False), scope)
+    layout = _Layout(src, params, prologue, branches, epilogue, shared=True, fallback=arguments)
+    return _define(layout, {**scope, "F": _Reference(layout, scope)})
+
+
+class _Layout:
+    """The source of the generated function: constants bound once to v0, v1, ... in an enclosing function,
+    then the lookups, the shared tests (if `shared`), the prologue, one `if` per condition, the epilogue."""
+
+    def __init__(self, src: _Source, params: str, prologue: list[str], branches: list[tuple[str, list[str]]],
+                 epilogue: list[str], *, shared: bool, fallback: list[str] = ()) -> None:  # type: ignore[assignment]
+        lookups = [f"        {name} = get({src.const(key)}{', E' if as_set else ''})"
+                   for (key, as_set), name in src.lookups.items()]
+        self.consts = tuple(src.consts)
+        self.tests = list(src.tests)  # the expression of t0, t1, ...
+        lines = ["def make(C):"]
+        if self.consts:
+            lines.append(f"    {', '.join(f'v{i}' for i in range(len(self.consts)))}, = C")
+        lines += [f"    def generated({params}):", "        get = c.get", *lookups]
+        self.shared = (len(lines), len(lines))  # the lines that compute the shared tests
+        if shared:
+            lines.append("        try:")
+            lines += [f"            t{i} = {expression}" for i, expression in enumerate(self.tests)]
+            lines += ["        except Exception:", f"            return F({', '.join(fallback)})"]
+            self.shared = (self.shared[0], len(lines))
+        lines += [f"        {line}" for line in prologue]
+        self.conditions = array.array("l")  # the lines that test a condition
+        for expression, body in branches:
+            self.conditions.append(len(lines))
+            lines.append(f"        if {expression}:")
+            lines += [f"            {line}" for line in body]
+        lines += [f"        {line}" for line in epilogue]
+        lines.append("    return generated")
+        self.source = "\n".join(lines)
+
+    def inline(self) -> str:
+        """The same source with each shared test written where its condition uses it."""
+        lines = self.source.split("\n")
+        tests = self.tests
+        for n in self.conditions:
+            lines[n] = _TEST_NAME.sub(lambda m: f"({tests[int(m.group(1))]})", lines[n])
+        start, end = self.shared
+        del lines[start:end]
+        return "\n".join(lines)
+
+
+def _define(layout: _Layout, scope: dict[str, Any], source: str | None = None) -> Callable[..., Any]:
+    code = compile(layout.source if source is None else source, "<advocate conditions>", "exec")
+    exec(code, scope)  # noqa: S102 - no rule text in the source
+    return scope["make"](layout.consts)
+
+
+class _Reference:
+    """The generated function with each test inline, computed only when its condition reaches it (see
+    the comment above _SOURCE_OPS); compiled on first call, which only answers of unexpected kinds make."""
+
+    def __init__(self, layout: _Layout, scope: dict[str, Any]) -> None:
+        self._layout: _Layout | None = layout
+        self._scope = scope
+        self._function: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        if self._function is None:
+            assert self._layout is not None
+            self._function = _define(self._layout, dict(self._scope), self._layout.inline())
+            self._layout = None
+        return self._function(*args)

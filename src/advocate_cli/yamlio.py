@@ -214,7 +214,8 @@ class Document:
     read by the fast path (_read_plain) composes it on first use, from its text, with the full composer.
     """
 
-    __slots__ = ("data", "_node", "_compose", "file", "index", "line", "line_offset", "yaml11", "item_lines")
+    __slots__ = ("data", "_node", "_compose", "file", "index", "line", "line_offset", "yaml11", "item_lines",
+                 "_spots")
 
     def __init__(
         self,
@@ -228,6 +229,7 @@ class Document:
         *,
         compose: Callable[[], Node | None] | None = None,  # builds `node` when first asked for
         item_lines: tuple[int, ...] | None = None,  # for a top-level list: the 1-based line of each item
+        spots: _Spot | None = None,  # where the root and the nodes just below it are (see _read_with_places)
     ) -> None:
         self.data = data
         self._node = node
@@ -238,6 +240,7 @@ class Document:
         self.line_offset = line_offset
         self.yaml11 = yaml11
         self.item_lines = item_lines
+        self._spots = spots
 
     @property
     def node(self) -> Node | None:
@@ -254,10 +257,16 @@ class Document:
 
         With at_key, the last step points at the mapping key rather than its value.
         """
+        path = tuple(path)
+        if self._spots is not None:
+            spot = _find_spot(self._spots, path, at_key)
+            if spot is not None:
+                line, column = spot
+                return Place(file=self.file, line=line + 1 + self.line_offset, column=column + 1, document=self.index)
         line, column = self.line, None
         node = self.node
         if node is not None:
-            node = _descend(node, tuple(path), at_key)
+            node = _descend(node, path, at_key)
             line = node.start_mark.line + 1 + self.line_offset
             column = node.start_mark.column + 1
         return Place(file=self.file, line=line, column=column, document=self.index)
@@ -374,6 +383,21 @@ def parse_document(
                 data, None, file, index, root_line + 1 + line_offset, line_offset,
                 compose=lambda: _compose_node(text),
                 item_lines=None if item_lines is None else tuple(n + 1 + line_offset for n in item_lines),
+            )
+    if not lazy_nodes:
+        try:
+            read = _read_with_places(text)
+        except _NotPlain:
+            pass
+        else:
+            if read is None:
+                return Document(None, None, file, index, line_offset + 1, line_offset)
+            data, spots, yaml11 = read
+            children = spots[2]
+            return Document(
+                data, None, file, index, spots[0] + 1 + line_offset, line_offset, yaml11,
+                compose=lambda: _compose_node(text), spots=spots,
+                item_lines=tuple(c[0] + 1 + line_offset for c in children) if type(children) is list else None,
             )
     return _compose_document(text, file=file, index=index, line_offset=line_offset, duplicates=duplicates)
 
@@ -508,6 +532,173 @@ class _Builder:
                 raise _Fallback
             return [self.build(child, depth + 1) for child in node.value]
         raise _Fallback
+
+
+# --- Rule files (and single files) with their places: straight from libyaml's events -------------
+#
+# A file read whole (a rule file, a case file, a profile) needs its data, the places of its nodes for
+# findings, and its YAML 1.1 trap scalars. Composing a node tree for that costs several Python
+# objects per node, which also keep the garbage collector busy for as long as the documents live.
+# _read_with_places builds the data from the events in one pass and keeps only the places of the
+# root and of the two levels below it (a rule file's kinds and items: every place asked for when
+# nothing is wrong); a deeper place composes the node tree with the full composer on first use.
+# Anything unusual (anchors and aliases, tags, merge keys, keys that are not text or are given
+# twice, a syntax error, a limit reached) gives up: _compose_document then reads the document and
+# applies or reports it, so both paths give the same data, places and errors.
+
+# (0-based line, 0-based column, children): children is None for a scalar, {key text: (key line,
+# key column, spot)} for a mapping, [spot, ...] for a sequence, or _DEEPER below the kept levels.
+_Spot = tuple
+_DEEPER = "(deeper: in the node tree)"
+_SPOT_LEVELS = 2  # levels below the root whose places are kept
+# First characters a plain scalar needs for an implicit resolver to look at it; any other plain
+# scalar is text (BaseResolver.resolve gives the default tag when no resolver is listed for it).
+# Every resolver above is listed under its first characters, none for any character (None).
+_RESOLVER_FIRSTS = frozenset(StrictResolver.yaml_implicit_resolvers)
+assert None not in _RESOLVER_FIRSTS
+
+
+def _find_spot(spot: _Spot, path: tuple[Any, ...], at_key: bool) -> tuple[int, int] | None:
+    """The place _descend would give, from the kept places; None when the path goes below them."""
+    last = len(path) - 1
+    for n, step in enumerate(path):
+        children = spot[2]
+        if children is _DEEPER:
+            return None
+        if type(children) is dict:
+            entry = children.get(str(step))
+            if entry is None:
+                break
+            if at_key and n == last:
+                return entry[0], entry[1]
+            spot = entry[2]
+        elif type(children) is list and isinstance(step, int) and 0 <= step < len(children):
+            spot = children[step]
+        else:
+            break
+    return spot[0], spot[1]
+
+
+class _PlacesReader:
+    """Data, shallow places and YAML 1.1 scalars of one document from its events (see _read_with_places);
+    an object, not a closure, so that reading leaves no reference cycle."""
+
+    __slots__ = ("get", "nodes", "yaml11")
+
+    def __init__(self, get: Callable[[], Any]) -> None:
+        self.get = get
+        self.nodes = 0
+        self.yaml11: list[ScalarNode] = []
+
+    def scalar(self, event: Any) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _NotPlain
+        text = event.value
+        if len(text) > MAX_SCALAR_CHARS:
+            raise _NotPlain
+        if not event.implicit[0] or (text and text[0] not in _RESOLVER_FIRSTS):  # quoted, block, or plain text
+            return text
+        value = _PLAIN_CACHE.get(text, _PLAIN_MISS)
+        if value is _PLAIN_MISS:
+            value = _plain_value(text)
+        if type(value) is Yaml11Scalar:
+            self.yaml11.append(ScalarNode(YAML11_TAG, text, event.start_mark, event.end_mark))
+        return value
+
+    def collection(self, start: Any, depth: int, levels: int) -> tuple[Any, Any]:
+        """(data, children places) of the mapping or sequence that `start` opens, at `depth` (the root is 1);
+        the places of its children are kept for `levels` more levels."""
+        if start.anchor is not None or start.tag is not None or depth >= MAX_DEPTH:
+            raise _NotPlain
+        get, scalar, collection = self.get, self.scalar, self.collection
+        kind = type(start)
+        if kind is MappingStartEvent:
+            mapping: dict[Any, Any] = {}
+            places: Any = {} if levels else _DEEPER
+            while True:
+                event = get()
+                kind = type(event)
+                if kind is MappingEndEvent:
+                    break
+                if kind is not ScalarEvent:
+                    raise _NotPlain
+                key = scalar(event)
+                if type(key) is not str or key in mapping:  # the full path decides: duplicates, odd keys
+                    raise _NotPlain
+                value_event = get()
+                kind = type(value_event)
+                if kind is ScalarEvent:
+                    mapping[key] = scalar(value_event)
+                    children = None
+                elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                    mapping[key], children = collection(value_event, depth + 1, levels - 1 if levels else 0)
+                else:
+                    raise _NotPlain
+                if levels:
+                    mark, value_mark = event.start_mark, value_event.start_mark
+                    places.setdefault(event.value, (mark.line, mark.column,
+                                                    (value_mark.line, value_mark.column, children)))
+            self.nodes += 1 + 2 * len(mapping)
+            data: Any = mapping
+        elif kind is SequenceStartEvent:
+            items: list[Any] = []
+            places = [] if levels else _DEEPER
+            while True:
+                event = get()
+                kind = type(event)
+                if kind is SequenceEndEvent:
+                    break
+                if kind is ScalarEvent:
+                    items.append(scalar(event))
+                    children = None
+                elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                    item, children = collection(event, depth + 1, levels - 1 if levels else 0)
+                    items.append(item)
+                else:
+                    raise _NotPlain
+                if levels:
+                    mark = event.start_mark
+                    places.append((mark.line, mark.column, children))
+            self.nodes += 1 + len(items)
+            data = items
+        else:
+            raise _NotPlain
+        if self.nodes > MAX_EXPANDED_NODES:
+            raise _NotPlain
+        return data, places
+
+
+def _read_with_places(text: str) -> tuple[Any, _Spot, list[ScalarNode]] | None:
+    """(data, root place, YAML 1.1 scalars) of one document read from libyaml's events, or None when it is
+    empty; _NotPlain when the full path must read it."""
+    if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
+        raise _NotPlain
+    try:
+        parser = _Parser(text)
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    reader = _PlacesReader(parser.get_event)
+    get = reader.get
+    try:
+        get()  # stream start
+        event = get()
+        if type(event) is StreamEndEvent:
+            return None
+        if type(event) is not DocumentStartEvent or event.version is not None or event.tags:
+            raise _NotPlain
+        root = get()
+        mark = root.start_mark
+        if type(root) is ScalarEvent:
+            data, children = reader.scalar(root), None
+        else:
+            data, children = reader.collection(root, 1, _SPOT_LEVELS)
+        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+            raise _NotPlain
+    except (yaml.YAMLError, RecursionError):
+        raise _NotPlain from None
+    finally:
+        parser.dispose()
+    return data, (mark.line, mark.column, children), reader.yaml11
 
 
 def _duplicate_error(second: Node, first: Node, file: str, line_offset: int, index: int) -> InputError:
@@ -752,6 +943,10 @@ def open_binary(path: Path) -> IO[bytes]:
 
 def load_text(text: str, name: str, *, duplicates: list[InputError] | None = None) -> Document:
     """Parse text that must hold at most one YAML document."""
+    if not _marker_or_break(text):  # nothing split_documents acts on: one document from line 1, or none
+        if not _CONTENT_LINE.search(text):
+            return Document(None, None, name, 1, 1)
+        return parse_document(text, file=name, index=1, line_offset=0, duplicates=duplicates)
     docs = list(split_documents(text.splitlines(keepends=True), name))
     if len(docs) > 1:
         _, line, _ = docs[1]
@@ -766,6 +961,14 @@ def load_text(text: str, name: str, *, duplicates: list[InputError] | None = Non
     return parse_document(chunk, file=name, index=index, line_offset=line - 1, duplicates=duplicates)
 
 
+def _marker_or_break(text: str) -> bool:
+    """Whether the text may hold a line split_documents acts on (a document marker or a directive), or a
+    line break other than LF (str.splitlines breaks lines there too)."""
+    return (text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text
+            or any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"))
+
+
+_CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)  # a line neither blank nor a comment (as strip sees it)
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 

@@ -16,7 +16,7 @@ from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity
 from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile
-from advocate_cli.ruleset.ruleset import Origin, RuleSet
+from advocate_cli.ruleset.ruleset import Origin, RuleSet, collector_paused
 
 ERROR = FindingSeverity.error
 WARNING = FindingSeverity.warning
@@ -64,8 +64,16 @@ class _Item:
 class Loader:
     """Collects findings while reading and layering; `load()` raises only at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_conditions: bool = False) -> None:
         self.findings: list[Finding] = []
+        self.keep_conditions = keep_conditions  # keep each compiled `when` in RuleSet.conditions
+
+    def finish(self, layers: list[list[_Item]], dirs: list[tuple[Path, bool]]) -> tuple[RuleSet, list[Finding]]:
+        """Layer what was read, check the references, and sort the findings."""
+        ruleset = self.layer(layers)
+        ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
+        self.check_references(ruleset)
+        return ruleset, sorted(self.findings, key=Finding.sort_key)
 
     def add(self, code: str, severity: FindingSeverity, place: Place, message: str, hint: str | None = None) -> None:
         self.findings.append(
@@ -101,8 +109,7 @@ class Loader:
             self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
         if doc.data is None:
             return []
-        if doc.node is not None:
-            self._yaml11_traps(doc, name)
+        self._yaml11_traps(doc, name)
         if not isinstance(doc.data, dict):
             self.add("not-a-mapping", ERROR, doc.place(), "a rule file must be a mapping",
                      f"start the file with one of: {', '.join(k + ':' for k in KINDS)}")
@@ -139,12 +146,18 @@ class Loader:
             self.add("schema", ERROR, doc.place(err["loc"], at_key=at_key), schema_message(err), schema_hint(err))
 
     def _yaml11_traps(self, doc: yamlio.Document, name: str) -> None:
-        scalars = doc.yaml11 if doc.yaml11 is not None else _scalars(doc.node)
+        if doc.yaml11 is not None:
+            scalars: Iterable[ScalarNode] = doc.yaml11
+        elif doc.node is not None:
+            scalars = _scalars(doc.node)
+        else:
+            return
         for scalar in scalars:
             if scalar.tag == yamlio.YAML11_TAG:
                 value = yamlio.Yaml11Scalar(scalar.value)
                 self.add("yaml11-trap", WARNING,
-                         Place(file=name, line=scalar.start_mark.line + 1, column=scalar.start_mark.column + 1),
+                         Place(file=name, line=scalar.start_mark.line + 1 + doc.line_offset,
+                               column=scalar.start_mark.column + 1),
                          yamlio.explain_yaml11(value))
 
     # -- layering ----------------------------------------------------------------------------
@@ -214,6 +227,8 @@ class Loader:
         if when is None:
             return
         compiled = compile_condition(when, keys)
+        if self.keep_conditions:
+            rs.conditions.setdefault(kind, (keys, {}))[1][key] = (when, compiled)
         for problem in compiled.problems:
             at_key = problem.code in ("unknown-key", "unknown-operator", "wrong-operator")
             place = rs.place_of(kind, key, ("when", *problem.path), at_key=at_key)
@@ -314,8 +329,47 @@ def load_ruleset(
     With strict=True an error-level finding raises RuleSetError carrying all of them; with
     strict=False (for `rules check`) the findings are returned with whatever could be loaded.
     """
-    loader = Loader()
-    layers: list[list[_Item]] = []
+    with collector_paused():
+        dirs = _layer_dirs(directories, include_default)
+        loader = Loader()
+        layers = [loader.read_layer(directory, number, default) for number, (directory, default) in enumerate(dirs)]
+        ruleset, findings = loader.finish(layers, dirs)
+    errors = [f for f in findings if f.severity is ERROR]
+    if strict and errors:
+        raise RuleSetError([
+            AdvocateError(f.message, place=Place(file=f.file, line=f.line or None, column=f.column or None),
+                          hint=f.hint)
+            for f in errors
+        ])
+    return ruleset, findings
+
+
+def load_for_check(
+    directories: Iterable[Path], *, include_default: bool = True
+) -> tuple[tuple[RuleSet, list[Finding]], tuple[RuleSet, list[Finding]] | None]:
+    """For `rules check`: what load_ruleset(strict=False) gives, and, when the directories are layered
+    over the shipped rules, what the shipped rules alone give (so that findings the directories did not
+    cause can be told apart), reading the shipped files once. Each rule set keeps its compiled
+    conditions (RuleSet.conditions) for the analysis."""
+    with collector_paused():
+        dirs = _layer_dirs(directories, include_default)
+        loader = Loader(keep_conditions=True)
+        layers = []
+        base_read: list[Finding] | None = None
+        for number, (directory, default) in enumerate(dirs):
+            layers.append(loader.read_layer(directory, number, default))
+            if default and len(dirs) > 1:
+                base_read = list(loader.findings)
+        checked = loader.finish(layers, dirs)
+        if base_read is None:
+            return checked, None
+        base = Loader(keep_conditions=True)
+        base.findings = base_read
+        return checked, base.finish(layers[:1], dirs[:1])
+
+
+def _layer_dirs(directories: Iterable[Path], include_default: bool) -> list[tuple[Path, bool]]:
+    """The rule directories to layer, in order, each with whether it is the shipped one."""
     dirs: list[tuple[Path, bool]] = []
     given = [Path(d) for d in directories]
     if include_default:
@@ -326,17 +380,4 @@ def load_ruleset(
     dirs.extend((d, False) for d in given)
     if not dirs:
         raise AdvocateError("no rule directories: --no-default-rules needs at least one --rules DIR")
-    for number, (directory, default) in enumerate(dirs):
-        layers.append(loader.read_layer(directory, number, default))
-    ruleset = loader.layer(layers)
-    ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
-    loader.check_references(ruleset)
-    findings = sorted(loader.findings, key=Finding.sort_key)
-    errors = [f for f in findings if f.severity is ERROR]
-    if strict and errors:
-        raise RuleSetError([
-            AdvocateError(f.message, place=Place(file=f.file, line=f.line or None, column=f.column or None),
-                          hint=f.hint)
-            for f in errors
-        ])
-    return ruleset, findings
+    return dirs

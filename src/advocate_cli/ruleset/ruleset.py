@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -15,6 +18,25 @@ if TYPE_CHECKING:
     from advocate_cli import yamlio
 
 DERIVED_KEYS: dict[str, KeySpec] = {"country_known": KeySpec("bool", (True, False))}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Build what lives on (a rule set, its compiled form) without the cyclic garbage collector scanning it
+    again and again while it grows: those scans find nothing to free, and with thousands of rules they
+    took longer than the building. Collection resumes afterwards, if it was on, with what was built
+    counted as old (gc.freeze then gc.unfreeze puts every tracked object in the oldest generation), so
+    the next young collection does not scan it all once more; skipped if objects were frozen before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 @dataclass
@@ -39,6 +61,10 @@ class RuleSet:
     countries: dict[str, Country] = field(default_factory=dict)
     origins: dict[tuple[str, str], list[Origin]] = field(default_factory=dict)
     layers: list[str] = field(default_factory=list)
+    # For `rules check`: each kind's `when` conditions as the loader compiled them, with the keys they were
+    # compiled against: kind -> (keys, {id: (when, Compiled)}). Empty unless the loader was asked to keep them.
+    conditions: dict[str, tuple[dict[str, KeySpec], dict[str, tuple[Any, Any]]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def put(self, kind: str, key: str, model: Any, origin: Origin) -> None:
         """Add an item, or replace the one of the same id from an earlier layer (`disabled` removes it)."""
@@ -103,4 +129,5 @@ class RuleSet:
         """Conditions and effects compiled once, for the engine."""
         from advocate_cli.engine import compile_ruleset
 
-        return compile_ruleset(self)
+        with collector_paused():
+            return compile_ruleset(self)
