@@ -264,14 +264,11 @@ def _long_lived() -> Iterator[None]:
     """Build what lives for the whole run (the rule set, its models, its compiled form) without the
     garbage collector scanning it over and over while it grows, then set it aside for good (gc.freeze),
     so collections during a batch only look at what each plan leaves behind. With a large rule set,
-    most of the loading time was the collector's."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    most of the loading time was the collector's. Worker processes forked afterwards share it too."""
+    from advocate_cli.ruleset.ruleset import collector_paused
+
+    with collector_paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
     gc.freeze()
 
 
