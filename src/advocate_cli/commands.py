@@ -202,7 +202,7 @@ def _plan_in_parallel(
     """A JSON Lines batch planned by worker processes (see parallel.py); the same records, in the same order."""
     from advocate_cli.batch import plan_documents
     from advocate_cli.outputs import open_output
-    from advocate_cli.parallel import InOrder, Pool, Result
+    from advocate_cli.parallel import InOrder, Packed, Pool, Result
     from advocate_cli.progress import batch_progress
     from advocate_cli.render.jsonout import JsonLinesRenderer
     from advocate_cli.yamlio import read_each
@@ -225,16 +225,21 @@ def _plan_in_parallel(
         with open_output(output, inputs=input_paths) as out, batch_progress(progress, reading) as tick:
             sink_to = out.buffer
 
-            def sink(results: list[Result]) -> None:
-                for ok, record, error in results:
-                    sink_to.write(record)
+            def sink(packed: Packed) -> None:
+                header, records = packed
+                written = end = 0
+                for ok, size, error in header:
+                    end += size
                     tick(ok)
                     counts[0 if ok else 1] += 1
-                    if error is not None:
+                    if error is not None:  # its record first, then the report, as in one process
+                        sink_to.write(records[written:end])
+                        sink_to.flush()
+                        written = end
                         _report_failure_of(error)
                         if fail_fast:
-                            sink_to.flush()
                             raise _Stop
+                sink_to.write(records[written:] if written else records)
                 sink_to.flush()
 
             in_order = InOrder(pool, sink)

@@ -29,15 +29,23 @@ from typing import Any
 from advocate_cli.errors import AdvocateError
 
 MAX_AUTO_JOBS = 4  # without --jobs: one planning process per CPU (this one included), up to this many
-CHUNK_DOCUMENTS = 64  # documents per chunk handed to a worker
+CHUNK_DOCUMENTS = 32  # documents per chunk handed to a worker
 CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
 
-# What a worker gives back per profile: planned or not, its record (UTF-8, with the line end),
-# and for a failed profile the error as it is reported on stderr.
+# What planning gives per profile: planned or not, its record (UTF-8, with the line end), and for a
+# failed profile the error as it is reported on stderr.
 Result = tuple[bool, bytes, Any]
 Work = Callable[[list[Any]], list[Result]]
+# A chunk's results as they travel: per profile (planned or not, size of its record, error), and
+# the records themselves, end to end, written out as they are.
+Packed = tuple[list[tuple[bool, int, Any]], bytes]
+
+
+def pack(results: list[Result]) -> Packed:
+    return [(ok, len(record), error) for ok, record, error in results], b"".join(r for _, r, _ in results)
 
 _HEADER = 8  # bytes of the length that precedes each message
+PIPE_BYTES = 1 << 20  # asked for the pipe that brings results back (Linux allows up to 1 MiB by default)
 
 
 def fork_is_available() -> bool:
@@ -85,26 +93,32 @@ def _read_message(inp: io.BufferedReader) -> bytes | None:
 
 
 def _serve(work: Work, inp: io.BufferedReader, out: io.BufferedWriter) -> None:
-    """A worker's life: read a chunk, plan it, send the results back; until the main process closes the pipe."""
+    """A worker's life: read a chunk, plan it, send the results back; until the main process closes the pipe.
+
+    A reply is two messages: (True, the chunk's per-profile header) pickled, then its records as
+    they are; or (False, a traceback) and nothing.
+    """
     while True:
         message = _read_message(inp)
         if message is None:
             return
         try:
-            reply = pickle.dumps((True, work(pickle.loads(message))), pickle.HIGHEST_PROTOCOL)
+            header, records = pack(work(pickle.loads(message)))
+            reply = pickle.dumps((True, header), pickle.HIGHEST_PROTOCOL)
         except Exception:  # a bug: the main process raises it, with this traceback
-            reply = pickle.dumps((False, traceback.format_exc()), pickle.HIGHEST_PROTOCOL)
+            reply, records = pickle.dumps((False, traceback.format_exc()), pickle.HIGHEST_PROTOCOL), b""
         _write_message(out, reply)
+        _write_message(out, records)
 
 
-class _Here:
-    """This process, planning its share of the chunks itself while the workers plan theirs."""
+def _widen(fd: int) -> None:
+    """A bigger pipe (Linux): a chunk's records pass in a few writes rather than one per 64 KiB."""
+    try:
+        import fcntl
 
-    __slots__ = ("work", "results")
-
-    def __init__(self, work: Work) -> None:
-        self.work = work
-        self.results: list[Result] = []
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass
 
 
 class Pool:
@@ -112,18 +126,13 @@ class Pool:
 
     def __init__(self, jobs: int, work: Work) -> None:
         self.workers: list[_Worker] = []
-        self.here = _Here(work)
+        self.work = work  # what this process runs on the chunks it plans itself
         try:
             for _ in range(jobs - 1):
                 self.workers.append(self._fork(work))
         except BaseException:
             self.close(force=True)
             raise
-
-    @property
-    def planners(self) -> list[_Worker | _Here]:
-        """Who plans the chunks, in turn: the workers first (they start at once), then this process."""
-        return [*self.workers, self.here]
 
     def _fork(self, work: Work) -> _Worker:
         down_r, down_w = os.pipe()  # chunks, to the worker
@@ -147,28 +156,29 @@ class Pool:
                 os._exit(status)
         os.close(down_r)
         os.close(up_w)
+        _widen(up_r)
         return _Worker(pid, os.fdopen(down_w, "wb"), os.fdopen(up_r, "rb"))
 
-    def submit(self, worker: _Worker | _Here, items: list[Any]) -> None:
-        if type(worker) is _Here:
-            worker.results = worker.work(items)
-            return
+    def submit(self, worker: _Worker, items: list[Any]) -> None:
         try:
             _write_message(worker.send, pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
         except BrokenPipeError:  # not the reader of our output going away: a worker has
             raise WorkerFailed("a planning process ended unexpectedly") from None
 
-    def collect(self, worker: _Worker | _Here) -> list[Result]:
-        if type(worker) is _Here:
-            results, worker.results = worker.results, []
-            return results
+    @staticmethod
+    def ready(worker: _Worker) -> bool:
+        """Has the worker's reply begun to arrive (so collecting it will not wait long)?"""
+        return bool(select.select([worker.receive.fileno()], [], [], 0)[0])
+
+    def collect(self, worker: _Worker) -> Packed:
         message = _read_message(worker.receive)
-        if message is None:
+        records = _read_message(worker.receive)
+        if message is None or records is None:
             raise WorkerFailed("a planning process ended unexpectedly")
         ok, value = pickle.loads(message)
         if not ok:
             raise WorkerFailed(f"a planning process failed:\n{value}")
-        return value  # type: ignore[no-any-return]
+        return value, records
 
     def close(self, *, force: bool = False) -> None:
         """End the workers: closing their input ends them once their chunk is done; `force` stops them now."""
@@ -192,16 +202,23 @@ class Pool:
 
 
 class InOrder:
-    """Hand chunks of documents to the workers in turn and pass each chunk's results to `sink` in input order."""
+    """Hand chunks of documents to the workers, or plan them here, and pass each chunk's results to `sink` in input order.
 
-    def __init__(self, pool: Pool, sink: Callable[[list[Result]], None],
+    A chunk goes to an idle worker if there is one; else, once the oldest chunk is done, to the
+    worker that planned it; else this process plans it itself. So every process keeps busy
+    whatever its share of the reading and writing, and at most `ahead` chunks are under way.
+    """
+
+    def __init__(self, pool: Pool, sink: Callable[[Packed], None],
                  chunk_documents: int = CHUNK_DOCUMENTS, chunk_chars: int = CHUNK_CHARS) -> None:
         self.pool = pool
         self.sink = sink
         self.chunk_documents = chunk_documents
         self.chunk_chars = chunk_chars
-        self.idle: deque[_Worker | _Here] = deque(pool.planners)
-        self.busy: deque[_Worker | _Here] = deque()  # in the order their chunks were handed out
+        self.idle: deque[_Worker] = deque(pool.workers)
+        # Chunks under way, in input order: (worker, None) or (None, results planned here).
+        self.busy: deque[tuple[_Worker | None, Packed | None]] = deque()
+        self.ahead = len(pool.workers) + 2
         self.pending: list[Any] = []
         self.chars = 0
 
@@ -214,19 +231,26 @@ class InOrder:
     def dispatch(self) -> None:
         if not self.pending:
             return
-        if not self.idle:
+        chunk, self.pending, self.chars = self.pending, [], 0
+        while not self.idle and self.busy and (len(self.busy) >= self.ahead or self._oldest_done()):
             self._collect_oldest()
-        worker = self.idle.popleft()
-        self.pool.submit(worker, self.pending)
-        self.busy.append(worker)
-        self.pending = []
-        self.chars = 0
+        if self.idle:
+            worker = self.idle.popleft()
+            self.pool.submit(worker, chunk)
+            self.busy.append((worker, None))
+        else:
+            self.busy.append((None, pack(self.pool.work(chunk))))
+
+    def _oldest_done(self) -> bool:
+        worker, _ = self.busy[0]
+        return worker is None or self.pool.ready(worker)
 
     def _collect_oldest(self) -> None:
-        worker = self.busy.popleft()
-        results = self.pool.collect(worker)
-        self.idle.append(worker)
-        self.sink(results)
+        worker, results = self.busy.popleft()
+        if worker is not None:
+            results = self.pool.collect(worker)
+            self.idle.append(worker)
+        self.sink(results)  # type: ignore[arg-type]
 
     def drain(self) -> None:
         """Plan and pass on everything added so far."""
