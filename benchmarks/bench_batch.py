@@ -120,25 +120,29 @@ class TreeMemory(threading.Thread):
             self.pss = max(self.pss, sum(p for _, p in sizes) / 1024)
 
 
-def run_once(argv: list[str], stdin: Path | None) -> tuple[float, float, TreeMemory]:
-    """Wall seconds, peak RSS (MiB) of the main process, and the sampled memory of all its processes;
-    stdout and stderr go to /dev/null."""
+def run_once(argv: list[str], stdin: Path | None, sample: bool = False) -> tuple[float, float, TreeMemory]:
+    """Wall seconds, peak RSS (MiB) of the main process, and (with `sample`) the sampled memory of all
+    its processes; stdout and stderr go to /dev/null. Sampling reads /proc every 10 ms, which takes
+    CPU from the processes measured, so timed runs do not sample."""
     with open(stdin or os.devnull, "rb") as fin, open(os.devnull, "wb") as devnull:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=fin, stdout=devnull, stderr=devnull)
         tree = TreeMemory(proc.pid)
-        tree.start()
+        if sample:
+            tree.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        tree.done.set()
-        tree.join()
+        if sample:
+            tree.done.set()
+            tree.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"bench_batch: {' '.join(argv)} exited with {proc.returncode}")
     return wall, usage.ru_maxrss * 1024 / MIB, tree  # ru_maxrss is in KiB on Linux
 
 
-def side_by_side(commands: dict[str, tuple[list[str], Path | None]], runs: int) -> dict[str, dict[str, float]]:
+def side_by_side(commands: dict[str, tuple[list[str], Path | None]], runs: int,
+                 sample: bool = False) -> dict[str, dict[str, float]]:
     """Each command once per round, in turn, after a warm-up round; medians of wall time and peak RSS."""
     walls: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, list[float]] = {name: [] for name in commands}
@@ -148,7 +152,7 @@ def side_by_side(commands: dict[str, tuple[list[str], Path | None]], runs: int) 
     for round_ in range(runs + 1):
         order = names[round_ % len(names):] + names[: round_ % len(names)]
         for name in order:
-            wall, peak, tree = run_once(*commands[name])
+            wall, peak, tree = run_once(*commands[name], sample=sample)
             if round_:
                 walls[name].append(wall)
                 rss[name].append(peak)
@@ -250,7 +254,7 @@ def main() -> int:
         if "memory" in parts:
             print("memory: peak RSS for the small and the big input ...", file=sys.stderr)
             mem = side_by_side({"small": (batch, paths["small"]), "big": (batch, paths["big"])},
-                               max(1, min(args.runs, 2)))
+                               max(1, min(args.runs, 2)), sample=True)
             for key, label in (("rss", "peak RSS of the main process"),
                                ("tree_pss", "peak PSS, all processes (main and workers)")):
                 small, big = mem["small"][key], mem["big"][key]
