@@ -257,3 +257,27 @@ def test_compact_encoder_falls_back_for_unusual_values(default_rules):
     plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
     plan.methods[0].share = 1  # an int where the engine gives a float
     assert CompactPlanEncoder().encode(plan) == _reference(plan.to_dict())
+
+
+# --- Reading lines: a block at a time against a line at a time -----------------------------------
+
+PIECES = [b"a", b"name: x", b" ", b"\n", b"\r\n", b"\r", b"\xef\xbb\xbf", b"\x00", b"\xff", b"\xc3\xa9", b"---\n",
+          b"#", b"\xe2\x80\xa8", b"\xfe\xff", b"\xc3"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=40), block=st.sampled_from([1, 2, 3, 7, 64, 1 << 16]),
+       limit=st.sampled_from([3, 10, 4 * 1024 * 1024]))
+def test_lines_read_a_block_at_a_time_are_the_lines_read_one_by_one(monkeypatch, pieces, block, limit):
+    """Same lines, same error (NUL, not UTF-8, UTF-16, a line over the limit) at the same line, wherever blocks end."""
+    import io
+
+    monkeypatch.setattr(yamlio, "_BLOCK_BYTES", block)
+    monkeypatch.setattr(yamlio, "MAX_DOCUMENT_BYTES", limit)
+    data = b"".join(pieces)
+    fast_errors: list = []
+    fast = list(yamlio._decoded_lines(io.BufferedReader(io.BytesIO(data)), "f", fast_errors))
+    slow_errors: list = []
+    slow = list(yamlio._lines_one_by_one(io.BytesIO(data), "f", slow_errors))
+    assert fast == slow
+    assert [(e.message, e.place) for e in fast_errors] == [(e.message, e.place) for e in slow_errors]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -1113,9 +1114,70 @@ def _is_json(text: str) -> bool:
     return True
 
 
+_BLOCK_BYTES = 1 << 16  # read at a time by _decoded_lines
+
+
 def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> Iterator[str]:
-    """The stream's lines as text (LF line ends); at a line that cannot be read, its error goes to `errors` and the lines end."""
+    """The stream's lines as text (LF line ends); at a line that cannot be read, its error goes to `errors` and the lines end.
+
+    Reads a block of whole lines at a time and decodes it at once; a block with anything unusual
+    in it (a NUL byte, bytes that are not UTF-8, a line over the size limit) goes line by line
+    through _lines_one_by_one, which finds the line and says what is wrong with it. `read1` returns
+    what is there without waiting for a full block, so lines from a pipe come as they arrive.
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    carry: list[bytes] = []  # the start of a line that has not ended yet
+    carried = 0
     lineno = 0
+    while True:
+        chunk = read(_BLOCK_BYTES)
+        if chunk:
+            cut = chunk.rfind(b"\n") + 1
+            if not cut:
+                carry.append(chunk)
+                carried += len(chunk)
+                continue
+            block = b"".join([*carry, chunk[:cut]]) if carry else chunk[:cut]
+            rest = chunk[cut:]
+            carry, carried = ([rest], len(rest)) if rest else ([], 0)
+        else:
+            if not carry:
+                return
+            block = b"".join(carry)
+            carry = []
+        body = block[3:] if lineno == 0 and block.startswith(b"\xef\xbb\xbf") else block
+        text = None
+        if b"\x00" not in body and (len(body) <= MAX_DOCUMENT_BYTES or _longest_line(body) <= MAX_DOCUMENT_BYTES):
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        if text is None:  # something is wrong in this block: line by line, to say where
+            before = len(errors)
+            yield from _lines_one_by_one(io.BytesIO(block), file, errors, lineno)
+            if len(errors) > before:
+                return
+            lineno += block.count(b"\n") + (not block.endswith(b"\n"))
+        else:
+            if "\r\n" in text:
+                text = text.replace("\r\n", "\n")
+            lines = text.split("\n")
+            last = lines.pop()  # "" after a final line end
+            lineno += len(lines)
+            yield from [line + "\n" for line in lines]
+            if last or not (lines or body):  # a last line without its line end, or a line that held only a BOM
+                lineno += 1
+                yield last
+        if not chunk:
+            return
+
+
+def _longest_line(block: bytes) -> int:
+    return max(len(line) + 1 for line in block.split(b"\n"))
+
+
+def _lines_one_by_one(stream: IO[bytes], file: str, errors: list[InputError], lineno: int = 0) -> Iterator[str]:
+    """_decoded_lines, a line at a time (lines counted from `lineno`): the reference, and the path for a block with a problem."""
     for raw in stream:
         lineno += 1
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
