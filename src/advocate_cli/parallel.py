@@ -1,11 +1,11 @@
 """Plan a JSON Lines batch on several processes, written in input order.
 
-The main process splits the input into documents (yamlio.iter_raw) and hands chunks of them in
-turn to forked worker processes and to itself; each parses, validates, plans and encodes its
-chunk, the workers with the rule set already loaded and compiled (inherited through fork, not
-sent), and the main process writes the records chunk by chunk. Output is the same,
-byte for byte, as planning in one process: chunks are handed out in turn and their records are
-written in the order the documents came in. Where the input would make the main process wait
+The main process splits the input into documents (yamlio.iter_raw) and hands chunks of them to
+forked worker processes, or plans a chunk itself when no worker is free (InOrder); each parses,
+validates, plans and encodes its chunk, the workers with the rule set already loaded and compiled
+(inherited through fork, not sent), and the main process writes the records chunk by chunk. Output
+is the same, byte for byte, as planning in one process: chunks are collected, and their records
+written, in the order the documents came in. Where the input would make the main process wait
 (a pipe with nothing to read yet), everything read so far is planned and written first, so a
 consumer sees each record without waiting for the end of the input.
 
@@ -41,8 +41,11 @@ Work = Callable[[list[Any]], list[Result]]
 Packed = tuple[list[tuple[bool, int, Any]], bytes]
 
 
+
+
 def pack(results: list[Result]) -> Packed:
     return [(ok, len(record), error) for ok, record, error in results], b"".join(r for _, r, _ in results)
+
 
 _HEADER = 8  # bytes of the length that precedes each message
 PIPE_BYTES = 1 << 20  # asked for the pipe that brings results back (Linux allows up to 1 MiB by default)
