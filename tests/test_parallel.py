@@ -158,7 +158,7 @@ def test_a_worker_that_fails_is_never_silent():
         worker = pool.workers[0]
         pool.submit(worker, ["x"])
         with pytest.raises(parallel.WorkerFailed, match=r"ValueError: cannot plan \['x'\]"):
-            pool.collect(worker)
+            list(pool.collect(worker))
     finally:
         pool.close()
     assert pool.workers == []
@@ -181,3 +181,55 @@ def test_a_worker_that_was_killed_is_reported_not_taken_for_a_closed_pipe():
         assert caught.value.exit_code == 2 and "--jobs 1" in str(caught.value)
     finally:
         pool.close()
+
+
+def test_a_long_yaml_list_is_written_as_it_is_planned_and_the_same(tmp_path):
+    docs = yaml_stream(*[varied(i) for i in range(70)])
+    long_list = "---\n# a survey export\n" + yaml.safe_dump([varied(i) for i in range(400)], sort_keys=False)
+    path = write(tmp_path / "p.yaml", docs + long_list + docs)
+    one = run("plan", "--input", str(path), "--format", "jsonl", "--jobs", "1")
+    two = run("plan", "--input", str(path), "--format", "jsonl", "--jobs", "2")
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    assert len(two.stdout.splitlines()) == 70 + 400 + 70
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- a: 1\n", True),
+    ("---\n# comment\n\n- a: 1\n", True),
+    ("%YAML 1.2\n---\n-\n  a: 1\n", True),
+    ("--- [ {a: 1} ]\n", True),
+    ("name: x\nlist:\n- a\n", False),
+    ("---\n-x: 1\n", False),
+    ("# only a comment\n", False),
+])
+def test_a_document_that_holds_a_list_is_told_from_its_first_line_with_content(text, expected):
+    from advocate_cli.yamlio import RawDocument
+
+    assert parallel.holds_a_list(RawDocument(text, "f", 1, 1, False)) is expected
+    assert parallel.holds_a_list(RawDocument(text, "f", 1, 1, True)) is False  # a JSON line is one profile
+
+
+def test_results_come_in_parts_in_order_and_a_list_is_never_held_whole(monkeypatch):
+    from advocate_cli.yamlio import RawDocument
+
+    monkeypatch.setattr(parallel, "PART_BYTES", 100)
+
+    def work(items):
+        for item in items:
+            for n in range(int(item.text.split()[-1]) if item.text.startswith("-") else 1):
+                yield True, f"{item.index}.{n}:{'x' * 30}\n".encode(), None
+
+    pool = parallel.Pool(2, work)
+    received: list[tuple[int, bytes]] = []
+    try:
+        in_order = parallel.InOrder(pool, lambda part: received.append((len(part[0]), part[1])), chunk_documents=3)
+        items = [RawDocument("a: 1\n", "f", i, i, False) for i in range(1, 10)]
+        items.insert(4, RawDocument("- 50\n", "f", 99, 5, False))  # a list of 50 profiles
+        in_order.run(items)
+    finally:
+        pool.close()
+    lines = b"".join(r for _, r in received).decode().splitlines()
+    order = [line.split(":")[0] for line in lines]
+    assert order == ["1.0", "2.0", "3.0", "4.0", *[f"99.{n}" for n in range(50)], "5.0", "6.0", "7.0", "8.0", "9.0"]
+    assert sum(n for n, _ in received) == len(lines)
+    assert max(len(r) for _, r in received) < 200  # in parts of about PART_BYTES, never all at once

@@ -209,15 +209,13 @@ def _plan_in_parallel(
 
     records = JsonLinesRenderer(None)  # type: ignore[arg-type] - only its line() is used
 
-    def work(items: list[Any]) -> list[Result]:  # runs in the workers
-        results: list[Result] = []
+    def work(items: list[Any]) -> Iterator[Result]:  # runs in the workers, and here
         outcomes = plan_documents(read_each(items), schema, compiled, today=today, top=top, overrides=overrides)
         for outcome in outcomes:
             error = outcome.error
             if error is not None:  # as it is reported, in a form that always crosses the pipe
                 error = AdvocateError(str(error), exit_code=error.exit_code)
-            results.append((outcome.ok, records.line(outcome).encode("utf-8"), error))
-        return results
+            yield outcome.ok, records.line(outcome).encode("utf-8"), error
 
     pool = Pool(workers, work)
     counts = [0, 0]  # planned, failed

@@ -23,7 +23,7 @@ import signal
 import sys
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from advocate_cli.errors import AdvocateError
@@ -35,16 +35,41 @@ CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of inp
 # What planning gives per profile: planned or not, its record (UTF-8, with the line end), and for a
 # failed profile the error as it is reported on stderr.
 Result = tuple[bool, bytes, Any]
-Work = Callable[[list[Any]], list[Result]]
-# A chunk's results as they travel: per profile (planned or not, size of its record, error), and
-# the records themselves, end to end, written out as they are.
+Work = Callable[[list[Any]], Iterable[Result]]
+# Results as they travel: per profile (planned or not, size of its record, error), and the records
+# themselves, end to end, written out as they are. A chunk's results come in parts of about
+# PART_BYTES of records, so that a document holding a long YAML list is never held whole.
 Packed = tuple[list[tuple[bool, int, Any]], bytes]
+PART_BYTES = 1 << 20
 
 
+def parts(results: Iterable[Result]) -> Iterator[Packed]:
+    """Results packed in parts of about PART_BYTES of records (at least one part, maybe empty)."""
+    header: list[tuple[bool, int, Any]] = []
+    records: list[bytes] = []
+    size = 0
+    for ok, record, error in results:
+        header.append((ok, len(record), error))
+        records.append(record)
+        size += len(record)
+        if size >= PART_BYTES:
+            yield header, b"".join(records)
+            header, records, size = [], [], 0
+    if header or not size:
+        yield header, b"".join(records)
 
 
-def pack(results: list[Result]) -> Packed:
-    return [(ok, len(record), error) for ok, record, error in results], b"".join(r for _, r, _ in results)
+def holds_a_list(item: Any) -> bool:
+    """Does this YAML document (split off, not parsed) look like a list of profiles? A guess from its
+    first line with content; a wrong guess costs time or memory, never a different output."""
+    if getattr(item, "json", True):
+        return False
+    for line in item.text.split("\n", 64)[:64]:
+        stripped = line[3:].strip() if line.startswith("---") else line.strip()
+        if not stripped or stripped.startswith(("#", "%")):
+            continue
+        return stripped.startswith("[") or (stripped[0] == "-" and stripped[1:2] in ("", " ", "\t"))
+    return False
 
 
 _HEADER = 8  # bytes of the length that precedes each message
@@ -98,18 +123,24 @@ def _read_message(inp: io.BufferedReader) -> bytes | None:
 def _serve(work: Work, inp: io.BufferedReader, out: io.BufferedWriter) -> None:
     """A worker's life: read a chunk, plan it, send the results back; until the main process closes the pipe.
 
-    A reply is two messages: (True, the chunk's per-profile header) pickled, then its records as
-    they are; or (False, a traceback) and nothing.
+    A reply is one or more parts of two messages each: (True, the part's per-profile header, more
+    parts follow) pickled, then its records as they are; or (False, a traceback, False) and nothing.
     """
     while True:
         message = _read_message(inp)
         if message is None:
             return
         try:
-            header, records = pack(work(pickle.loads(message)))
-            reply = pickle.dumps((True, header), pickle.HIGHEST_PROTOCOL)
+            part: Packed | None = None
+            for following in parts(work(pickle.loads(message))):
+                if part is not None:  # not the last part: say that more follow
+                    _write_message(out, pickle.dumps((True, part[0], True), pickle.HIGHEST_PROTOCOL))
+                    _write_message(out, part[1])
+                part = following
+            assert part is not None
+            reply, records = pickle.dumps((True, part[0], False), pickle.HIGHEST_PROTOCOL), part[1]
         except Exception:  # a bug: the main process raises it, with this traceback
-            reply, records = pickle.dumps((False, traceback.format_exc()), pickle.HIGHEST_PROTOCOL), b""
+            reply, records = pickle.dumps((False, traceback.format_exc(), False), pickle.HIGHEST_PROTOCOL), b""
         _write_message(out, reply)
         _write_message(out, records)
 
@@ -173,15 +204,18 @@ class Pool:
         """Has the worker's reply begun to arrive (so collecting it will not wait long)?"""
         return bool(select.select([worker.receive.fileno()], [], [], 0)[0])
 
-    def collect(self, worker: _Worker) -> Packed:
-        message = _read_message(worker.receive)
-        records = _read_message(worker.receive)
-        if message is None or records is None:
-            raise WorkerFailed("a planning process ended unexpectedly")
-        ok, value = pickle.loads(message)
-        if not ok:
-            raise WorkerFailed(f"a planning process failed:\n{value}")
-        return value, records
+    def collect(self, worker: _Worker) -> Iterator[Packed]:
+        """The parts of the worker's reply, as they arrive."""
+        more = True
+        while more:
+            message = _read_message(worker.receive)
+            records = _read_message(worker.receive)
+            if message is None or records is None:
+                raise WorkerFailed("a planning process ended unexpectedly")
+            ok, value, more = pickle.loads(message)
+            if not ok:
+                raise WorkerFailed(f"a planning process failed:\n{value}")
+            yield value, records
 
     def close(self, *, force: bool = False) -> None:
         """End the workers: closing their input ends them once their chunk is done; `force` stops them now."""
@@ -219,13 +253,18 @@ class InOrder:
         self.chunk_documents = chunk_documents
         self.chunk_chars = chunk_chars
         self.idle: deque[_Worker] = deque(pool.workers)
-        # Chunks under way, in input order: (worker, None) or (None, results planned here).
-        self.busy: deque[tuple[_Worker | None, Packed | None]] = deque()
+        # Chunks under way, in input order: (worker, None) or (None, the parts of the results planned here).
+        self.busy: deque[tuple[_Worker | None, list[Packed] | None]] = deque()
         self.ahead = len(pool.workers) + 2
         self.pending: list[Any] = []
         self.chars = 0
 
     def add(self, item: Any) -> None:
+        if holds_a_list(item):  # perhaps many profiles: planned here, in order, written as it goes
+            self.drain()
+            for part in parts(self.pool.work([item])):
+                self.sink(part)
+            return
         self.pending.append(item)
         self.chars += len(getattr(item, "text", ""))
         if len(self.pending) >= self.chunk_documents or self.chars >= self.chunk_chars:
@@ -242,18 +281,23 @@ class InOrder:
             self.pool.submit(worker, chunk)
             self.busy.append((worker, None))
         else:
-            self.busy.append((None, pack(self.pool.work(chunk))))
+            self.busy.append((None, list(parts(self.pool.work(chunk)))))
 
     def _oldest_done(self) -> bool:
         worker, _ = self.busy[0]
         return worker is None or self.pool.ready(worker)
 
     def _collect_oldest(self) -> None:
-        worker, results = self.busy.popleft()
-        if worker is not None:
-            results = self.pool.collect(worker)
+        worker, planned_here = self.busy.popleft()
+        if worker is None:
+            for part in planned_here or ():
+                self.sink(part)
+            return
+        try:
+            for part in self.pool.collect(worker):
+                self.sink(part)
+        finally:
             self.idle.append(worker)
-        self.sink(results)  # type: ignore[arg-type]
 
     def drain(self) -> None:
         """Plan and pass on everything added so far."""
