@@ -175,6 +175,7 @@ def plan(
       advocate plan --profile examples/rural-parents-albania.yaml
       advocate plan --profile my.yaml --format json
       advocate plan --input profiles.yaml --format jsonl > plans.jsonl
+      advocate plan --input profiles.yaml --format jsonl --jobs 1   (no worker processes)
       advocate plan --input a.yaml --input b.jsonl --summary
       cat profiles.yaml | advocate plan --format markdown
       advocate plan --profile my.yaml --set budget=high --rules ./our-rules
