@@ -281,3 +281,28 @@ def test_lines_read_a_block_at_a_time_are_the_lines_read_one_by_one(monkeypatch,
     slow = list(yamlio._lines_one_by_one(io.BytesIO(data), "f", slow_errors))
     assert fast == slow
     assert [(e.message, e.place) for e in fast_errors] == [(e.message, e.place) for e in slow_errors]
+
+
+@pytest.mark.parametrize("text", [
+    "- a\n" * 60,  # a long top-level list of scalars
+    "- {a: 1, b: 2}\n" * 12,  # a list of mappings
+    "x:\n" + "  - a\n" * 60,  # a long list inside a mapping
+    "- a\n" * 60 + "- [unclosed\n",  # a syntax error after the limit: the syntax error is what is said
+    "- a\n" * 60 + "- '&'\n",  # text that could hold an anchor: the full path's alias check speaks
+    "- a\n" * 60 + "--- \n- b\n",  # a second document
+    "- a\n" * 40,  # under the limit
+])
+def test_a_document_past_the_node_limit_is_refused_as_the_full_path_refuses_it(monkeypatch, text):
+    monkeypatch.setattr(yamlio, "MAX_EXPANDED_NODES", 50)
+    fast, full = both_paths(text, line_offset=4)
+    assert fast == full
+
+
+def test_a_huge_list_of_scalars_is_refused_without_composing_it(monkeypatch):
+    """A few MB of `- a` lines must not be composed into a node tree (hundreds of MiB) before being refused."""
+    composed = []
+    monkeypatch.setattr(yamlio, "_compose_document", lambda *a, **k: composed.append(1))
+    with pytest.raises(InputError, match="more than 100,000 nodes; limit: MAX_EXPANDED_NODES") as caught:
+        yamlio.parse_document("- a\n" * 200_000, file="big.yaml", index=2, line_offset=9, lazy_nodes=True)
+    assert caught.value.place == yamlio.Place(file="big.yaml", line=10, document=2)
+    assert composed == []

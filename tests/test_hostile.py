@@ -31,6 +31,8 @@ def generate(name: str) -> bytes:
         return ("k" * 200_000 + ": 1\n" + GOOD).encode()
     if name == "huge-document":
         return ("name: x\nnotes: [" + ", ".join(["word"] * 1_000_000) + "]\n").encode()
+    if name == "long-list":  # just under MAX_DOCUMENT_BYTES, a million nodes: refused, never composed
+        return b"- a\n" * 1_000_000
     if name == "many-documents":
         return ("---\n" + GOOD) .encode() * 3000
     if name == "many-bad-documents":

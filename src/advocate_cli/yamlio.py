@@ -375,6 +375,9 @@ def parse_document(
     if lazy_nodes and duplicates is None:
         try:
             data, root_line, item_lines = _read_plain(text)
+        except _TooManyNodes as exc:  # what the full path says, without composing a huge document first
+            raise InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
+                             place=Place(file=file, line=exc.root_line + 1 + line_offset, document=index)) from None
         except _NotPlain:
             pass
         else:
@@ -716,6 +719,10 @@ class _NotPlain(Exception):
     """The fast reader met something only the full path handles (or reports): anchors, tags, errors, limits."""
 
 
+class _TooMany(_NotPlain):
+    """The fast reader counted more than MAX_EXPANDED_NODES nodes (see _read_plain)."""
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 # Tags a plain scalar may resolve to on the fast path; anything else (merge keys, `=`) takes the full path.
 _PLAIN_TAGS = frozenset(
@@ -803,7 +810,7 @@ class _EventReader:
         else:
             raise _NotPlain  # an alias
         if self.nodes > MAX_EXPANDED_NODES:
-            raise _NotPlain
+            raise _TooMany
         return result
 
 
@@ -819,6 +826,14 @@ def _scalar(event: Any) -> Any:
 
 
 _PLAIN_MISS = object()
+
+
+class _TooManyNodes(Exception):
+    """A plain document past MAX_EXPANDED_NODES: refused as the full path would refuse it, without composing it."""
+
+    def __init__(self, root_line: int) -> None:
+        super().__init__(root_line)
+        self.root_line = root_line
 
 
 def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
@@ -859,10 +874,26 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
                     break
                 item_lines.append(item.start_mark.line)
                 data.append(build(item, 2))
+                if reader.nodes > MAX_EXPANDED_NODES:
+                    raise _TooMany
         else:
             data = build(root, 1)
         if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
             raise _NotPlain
+    except _TooMany:
+        # The full path composes the whole document and then refuses it at the node past the limit
+        # (unless the text could hold an anchor: then its alias check speaks). Say the same, after
+        # making sure the rest of the stream parses (else the full path reports that) and holds no
+        # second document.
+        if "&" in text:
+            raise _NotPlain from None
+        try:
+            while (kind := type(get())) is not StreamEndEvent:
+                if kind is DocumentStartEvent:
+                    raise _NotPlain
+        except yaml.YAMLError:
+            raise _NotPlain from None
+        raise _TooManyNodes(root_line) from None
     except yaml.YAMLError:
         raise _NotPlain from None
     finally:
