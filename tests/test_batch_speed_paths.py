@@ -306,3 +306,11 @@ def test_a_huge_list_of_scalars_is_refused_without_composing_it(monkeypatch):
         yamlio.parse_document("- a\n" * 200_000, file="big.yaml", index=2, line_offset=9, lazy_nodes=True)
     assert caught.value.place == yamlio.Place(file="big.yaml", line=10, document=2)
     assert composed == []
+
+
+def test_a_document_of_many_lines_is_split_off_whole():
+    """The splitter joins long documents as it goes (memory); the text it gives is still the document's own."""
+    first = "---\n# survey export\n" + "".join(f"- item {i}\n" for i in range(5000))
+    second = "--- # next\nname: x\n"
+    documents = list(yamlio.split_documents(iter((first + second + "...\n").splitlines(keepends=True)), "f"))
+    assert documents == [(first, 1, 1), (second, first.count("\n") + 1, 2)]

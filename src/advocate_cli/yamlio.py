@@ -1011,7 +1011,8 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
     A line `---` at column 0 always starts a document (block scalars are indented), so one
     broken document cannot take the rest of the stream with it.
     """
-    buf: list[str] = []
+    done: list[str] = []  # the current document's earlier lines, joined 1,024 at a time
+    buf: list[str] = []  # its latest lines
     start = 1
     index = 0
     lineno = 0
@@ -1020,8 +1021,8 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
         if line.startswith("---") and _DOC_START.match(line):
             if has_content:
                 index += 1
-                yield "".join(buf), start, index
-            buf, start, has_content = [line], lineno, False
+                yield "".join(done + buf), start, index
+            done, buf, start, has_content = [], [line], lineno, False
             rest = line[3:].strip()
             if rest and not rest.startswith("#"):
                 has_content = True
@@ -1029,20 +1030,23 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
         if line.startswith("...") and _DOC_END.match(line):
             if has_content:
                 index += 1
-                yield "".join(buf), start, index
-            buf, start, has_content = [], lineno + 1, False
+                yield "".join(done + buf), start, index
+            done, buf, start, has_content = [], [], lineno + 1, False
             continue
         if not buf and not has_content and line.startswith("%"):
             buf.append(line)
             continue
         buf.append(line)
+        if len(buf) > 1024:  # a document of very many lines: a string per 1,024 lines, not per line
+            done.append("".join(buf))
+            buf = [""]  # not empty: lines have been seen
         if not has_content:
             stripped = line.strip()
             if stripped and not stripped.startswith("#"):
                 has_content = True
     if has_content:
         index += 1
-        yield "".join(buf), start, index
+        yield "".join(done + buf), start, index
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
