@@ -207,7 +207,7 @@ def _plan_in_parallel(
     from advocate_cli.render.jsonout import JsonLinesRenderer
     from advocate_cli.yamlio import read_each
 
-    records = JsonLinesRenderer(None)  # type: ignore[arg-type] - only its line() is used
+    renderer = JsonLinesRenderer(None)  # type: ignore[arg-type] - only its line() is used
 
     def work(items: list[Any]) -> Iterator[Result]:  # runs in the workers, and here
         outcomes = plan_documents(read_each(items), schema, compiled, today=today, top=top, overrides=overrides)
@@ -215,10 +215,11 @@ def _plan_in_parallel(
             error = outcome.error
             if error is not None:  # as it is reported, in a form that always crosses the pipe
                 error = AdvocateError(str(error), exit_code=error.exit_code)
-            yield outcome.ok, records.line(outcome).encode("utf-8"), error
+            yield outcome.ok, renderer.line(outcome).encode("utf-8"), error
 
     pool = Pool(workers, work)
     counts = [0, 0]  # planned, failed
+    finished = False
     try:
         with open_output(output, inputs=input_paths) as out, batch_progress(progress, reading) as tick:
             sink_to = out.buffer
@@ -246,8 +247,9 @@ def _plan_in_parallel(
                 in_order.run(_documents(None, inputs, reading, raw=True, before_wait=in_order.drain))
             except _Stop:
                 pass
+        finished = True
     finally:
-        pool.close(force=True)
+        pool.close(force=not finished)  # idle workers end at the end of their input; others are stopped
     return _closing(counts[0], counts[1], single=False)
 
 
