@@ -13,7 +13,7 @@ import typer
 from advocate_cli import __version__
 from advocate_cli.errors import AdvocateError, ExitCode
 from advocate_cli.render import Format
-from advocate_cli.rules_cli import NoDefaultOpt, RulesOpt, rules_app  # light: typer and an enum
+from advocate_cli.rules_cli import AsOfOpt, NoDefaultOpt, RulesOpt, rules_app  # light: typer and an enum
 
 app = typer.Typer(
     name="advocate",
@@ -136,11 +136,7 @@ def plan(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     top: Annotated[int, typer.Option(min=2, max=50, help="How many methods make up the recommended mix.")] = 5,
-    as_of: Annotated[
-        Optional[str],
-        typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for judging which facts are past review. Default: today.",
-                     show_default=False),
-    ] = None,
+    as_of: AsOfOpt = None,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad profile.")] = False,
     interactive: Annotated[
         Optional[bool],
