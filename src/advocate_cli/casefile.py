@@ -23,8 +23,6 @@ from advocate_cli.ruleset.loader import display_path, schema_hint, schema_messag
 from advocate_cli.ruleset.models import TOPICS
 from advocate_cli.ruleset.ruleset import RuleSet
 
-# Warnings the engine itself raises to keep the mix balanced.
-ENGINE_WARNINGS = tuple(f"balance-{what}-{side}" for what in ("added", "no") for side in ("virtual", "analog"))
 Score = Annotated[int, Field(ge=0, le=100)]
 
 
@@ -293,7 +291,9 @@ def _unknown_names(expect: Expect, rs: RuleSet) -> list[str]:
             if mid not in rs.methods:
                 near = nearest(mid, rs.methods)
                 problems.append(f"expect.{where}: unknown method {mid!r}" + (f"; did you mean {near!r}?" if near else ""))
-    known = [*rs.warnings, *TOPICS, *ENGINE_WARNINGS]
+    from advocate_cli.engine import BALANCE_WARNINGS
+
+    known = [*rs.warnings, *TOPICS, *BALANCE_WARNINGS]
     for where, names in (("warnings", expect.warnings), ("no_warnings", expect.no_warnings)):
         for name in names:
             if name not in known:
@@ -389,7 +389,7 @@ def run_directories(
         raise AdvocateError(f"no case name matches {pattern!r}", key="-k",
                             hint=f"{len(cases)} cases; e.g. {', '.join(c.name for c in cases[:3])}")
     results = [run_case(c, ruleset, today=today) for c in chosen]
-    layers = _checked_layers(ruleset, directories, include_default)
+    layers = _checked_layers(directories, include_default)
     fired_rules = set().union(*(r.fired_rules for r in results)) if results else set()
     fired_warnings = set().union(*(r.fired_warnings for r in results)) if results else set()
     return TestReport(
@@ -403,7 +403,7 @@ def run_directories(
     )
 
 
-def _checked_layers(rs: RuleSet, directories: Sequence[Path], include_default: bool) -> set[int]:
+def _checked_layers(directories: Sequence[Path], include_default: bool) -> set[int]:
     """The layers whose items coverage is about: the given directories, or the shipped rules alone."""
     if not directories:
         return {0}

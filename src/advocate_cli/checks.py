@@ -20,7 +20,7 @@ from advocate_cli.catalogue import disables
 from advocate_cli.conditions import Compiled, KeySpec, compile_condition, show_condition
 from advocate_cli.errors import Place
 from advocate_cli.ruleset.findings import FIXES, Finding, FindingSeverity
-from advocate_cli.ruleset.loader import default_rules_dir, display_path, load_for_check, rule_files
+from advocate_cli.ruleset.loader import SINGULAR, default_rules_dir, display_path, load_for_check, rule_files
 from advocate_cli.ruleset.ruleset import RuleSet, collector_paused
 
 ERROR = FindingSeverity.error
@@ -164,14 +164,10 @@ def _finding(code: str, severity: FindingSeverity, place: Place, message: str, h
 
 # -- layers -------------------------------------------------------------------------------------
 
-_SINGULAR = {"questions": "question", "methods": "method", "rules": "rule", "warnings": "warning",
-             "countries": "country"}
-
-
 def _overrides(rs: RuleSet) -> Iterator[Finding]:
     """An item that replaces or disables one from an earlier layer: info naming both places."""
     for (kind, key), history in rs.origins.items():
-        noun = _SINGULAR[kind]
+        noun = SINGULAR[kind]
         for n, origin in enumerate(history):
             removes = disables(origin)
             if n == 0:
@@ -465,7 +461,7 @@ def _sources_and_mitigations(rs: RuleSet) -> Iterator[Finding]:
             if _placeholder(item.source):
                 yield _finding(
                     "missing-source", WARNING, rs.place_of(kind, key, ("source",)),
-                    f"{_SINGULAR[kind]} {key!r} has no real source ({item.source.strip()!r})",
+                    f"{SINGULAR[kind]} {key!r} has no real source ({item.source.strip()!r})",
                 )
     for key, w in rs.warnings.items():
         if _placeholder(w.mitigation):

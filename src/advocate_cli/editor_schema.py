@@ -17,7 +17,6 @@ from advocate_cli.ruleset.models import ATTRIBUTES, TOPICS, RuleFile
 from advocate_cli.ruleset.ruleset import RuleSet
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
-KINDS = ("rules", "profile", "tests")
 
 
 def schema_for(kind: str, ruleset: RuleSet) -> dict[str, Any]:
@@ -206,7 +205,8 @@ def _profile_value(q: Any) -> dict[str, Any]:
 
 def cases_schema(rs: RuleSet) -> dict[str, Any]:
     """A rule-case file (DIR/tests/*.yaml), with method and warning ids as enums."""
-    from advocate_cli.casefile import ENGINE_WARNINGS, Case, Expect
+    from advocate_cli.casefile import Case, Expect
+    from advocate_cli.engine import BALANCE_WARNINGS
 
     profile = profile_schema(rs, required=False)
     profile.pop("$schema", None)
@@ -225,7 +225,7 @@ def cases_schema(rs: RuleSet) -> dict[str, Any]:
     defs.update(expect.pop("definitions", {}))
     expect["description"] = Expect.__doc__
     method = {"type": "string", "enum": list(rs.methods)}
-    warning = {"type": "string", "enum": sorted({*rs.warnings, *TOPICS, *ENGINE_WARNINGS})}
+    warning = {"type": "string", "enum": sorted({*rs.warnings, *TOPICS, *BALANCE_WARNINGS})}
     for name in ("in_top", "not_in_top", "any_in_top"):
         expect["properties"][name]["items"] = method
     for name in ("warnings", "no_warnings"):

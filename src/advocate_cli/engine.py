@@ -18,6 +18,7 @@ DEFAULT_TOP = 5
 # kept for plans that repeat them, and their ids say that they are made per plan (PER_PLAN_IDS).
 BALANCE_NOTES_KEPT = 1024
 PER_PLAN_IDS = ("balance-added-", "balance-no-")
+BALANCE_WARNINGS = tuple(f"{prefix}{side}" for prefix in PER_PLAN_IDS for side in ("virtual", "analog"))
 BALANCE_SOURCE = (
     "Practice: combine virtual and analog methods rather than an online-only campaign "
     "(Regional Advocacy Network, 'Choose the right method')"

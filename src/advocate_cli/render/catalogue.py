@@ -56,13 +56,13 @@ def entries_json(found: list[Item], rs: RuleSet, out: IO[str]) -> None:
     out.write(json.dumps([entry_dict(i, rs) for i in found], ensure_ascii=False, indent=2) + "\n")
 
 
-def entries_table(found: list[Item], rs: RuleSet, out: IO[str], width: int | None = None) -> None:
+def entries_table(found: list[Item], rs: RuleSet, out: IO[str]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, width=width, highlight=False, markup=False, emoji=False)
+    console = Console(file=out, highlight=False, markup=False, emoji=False)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Id", no_wrap=True)
     table.add_column("Kind", ratio=1)

@@ -6,7 +6,6 @@ report is rendered.
 
 from __future__ import annotations
 
-import json
 import re
 from enum import Enum
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -39,6 +38,12 @@ class ReportRenderer(Protocol):
     def check(self, report: CheckReport, out: IO[str]) -> None: ...
 
     def test(self, report: TestReport, out: IO[str]) -> None: ...
+
+
+def _write_json(data: Any, out: IO[str]) -> None:
+    import json  # here, not at the top: this module is imported at start-up
+
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _line(f: Finding) -> int:
@@ -103,7 +108,7 @@ class JsonRenderer:
             "files": report.files,
             "findings": [finding_dict(f) for f in report.findings],
         }
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        _write_json(data, out)
 
     def test(self, report: TestReport, out: IO[str]) -> None:
         data = {
@@ -118,7 +123,7 @@ class JsonRenderer:
             "coverage": {"rules_never_fired": report.uncovered_rules,
                          "warnings_never_fired": report.uncovered_warnings},
         }
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        _write_json(data, out)
 
 
 # -- github -----------------------------------------------------------------------------------------
@@ -231,26 +236,25 @@ class SarifRenderer:
     def check(self, report: CheckReport, out: IO[str]) -> None:
         from advocate_cli.ruleset.findings import CODES, FIXES
 
-        codes = list(CODES)
-        rules = [_sarif_rule(code, CODES[code], FIXES.get(code)) for code in codes]
+        index = {code: i for i, code in enumerate(CODES)}
+        rules = [_sarif_rule(code, CODES[code], FIXES.get(code)) for code in CODES]
         seen: dict[str, int] = {}
         results = []
         for f in report.findings:
             base = _fingerprint(f.code, f.file, f.message)
             seen[base] = seen.get(base, 0) + 1
             message = f.message + (f" Hint: {f.hint}" if f.hint else "")
-            results.append({
-                "ruleId": f.code,
-                "ruleIndex": codes.index(f.code) if f.code in CODES else -1,
+            result: dict[str, Any] = {"ruleId": f.code}
+            if f.code in index:
+                result["ruleIndex"] = index[f.code]
+            result.update({
                 "level": _SARIF_LEVEL[f.severity.value],
                 "message": {"text": message},
                 "locations": [_location(f.file, _line(f), _column(f))],
                 "partialFingerprints": {"advocateFinding/v1": f"{base}:{seen[base]}"},
             })
-        for r in results:
-            if r["ruleIndex"] < 0:
-                del r["ruleIndex"]
-        out.write(json.dumps(_sarif_log(rules, results), ensure_ascii=False, indent=2) + "\n")
+            results.append(result)
+        _write_json(_sarif_log(rules, results), out)
 
     def test(self, report: TestReport, out: IO[str]) -> None:
         from advocate_cli.ruleset.findings import CODES, FIXES
@@ -276,7 +280,7 @@ class SarifRenderer:
                 "locations": [_location(r.file, max(r.line, 1), None)],
                 "partialFingerprints": {"advocateFinding/v1": _fingerprint(CASE_FAILED, r.file, r.name)},
             })
-        out.write(json.dumps(_sarif_log(rules, results), ensure_ascii=False, indent=2) + "\n")
+        _write_json(_sarif_log(rules, results), out)
 
 
 # -- junit ------------------------------------------------------------------------------------------

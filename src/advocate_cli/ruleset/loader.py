@@ -170,7 +170,7 @@ class Loader:
                 if ident in seen:
                     first = seen[ident].origin.place
                     self.add("duplicate-id", ERROR, item.origin.place,
-                             f"{_singular(item.kind)} id {item.key!r} is defined twice in one rule directory "
+                             f"{SINGULAR[item.kind]} id {item.key!r} is defined twice in one rule directory "
                              f"(first at {first})", "rename one of them, or delete the copy")
                     continue
                 seen[ident] = item
@@ -235,9 +235,8 @@ class Loader:
             self.add(problem.code, ERROR, place, f"when: {problem.message}", problem.hint)
 
 
-def _singular(kind: str) -> str:
-    return {"questions": "question", "methods": "method", "rules": "rule", "warnings": "warning",
-            "countries": "country"}[kind]
+SINGULAR = {"questions": "question", "methods": "method", "rules": "rule", "warnings": "warning",
+            "countries": "country"}  # a kind of item, as one item is called in messages
 
 
 def _scalars(node: Node) -> Iterator[ScalarNode]:
