@@ -102,6 +102,7 @@ class StrictResolver(BaseResolver):
 
 
 _RESOLVED: dict[str, str] = {}  # plain scalar -> tag; the answer depends on the text alone
+_RESOLVED_SIZE = 4096  # entries kept; then it starts again, so that a long batch of free text cannot fill memory
 
 
 def _resolve_cached(self: BaseResolver, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
@@ -109,8 +110,9 @@ def _resolve_cached(self: BaseResolver, kind: type, value: str, implicit: tuple[
         tag = _RESOLVED.get(value)
         if tag is None:
             tag = BaseResolver.resolve(self, kind, value, implicit)
-            if len(_RESOLVED) < 200_000:
-                _RESOLVED[value] = tag
+            if len(_RESOLVED) >= _RESOLVED_SIZE:
+                _RESOLVED.clear()
+            _RESOLVED[value] = tag
         return tag
     return BaseResolver.resolve(self, kind, value, implicit)
 
@@ -419,6 +421,7 @@ def _compose_document(
 ) -> Document:
     """The full path: compose the node tree, check the limits and build the data from it."""
     loader = None
+    place = Place(file=file, line=line_offset + 1, document=index)  # the root's, once it is composed
     try:
         loader = _Loader(text)
         if duplicates is not None:
@@ -723,10 +726,9 @@ class _TooMany(_NotPlain):
     """The fast reader counted more than MAX_EXPANDED_NODES nodes (see _read_plain)."""
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
 # Tags a plain scalar may resolve to on the fast path; anything else (merge keys, `=`) takes the full path.
 _PLAIN_TAGS = frozenset(
-    [_STR_TAG, YAML11_TAG] + [f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")]
+    [_STR, YAML11_TAG] + [f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")]
 )
 _RESOLVER = StrictResolver()
 _CONSTRUCTOR = StrictConstructor()
@@ -735,15 +737,12 @@ _PLAIN_CACHE_SIZE = 4096
 
 
 def _plain_value(text: str) -> Any:
-    """The value of a plain (unquoted, untagged) scalar, exactly as the full path would construct it."""
-    try:
-        return _PLAIN_CACHE[text]
-    except KeyError:
-        pass
+    """The value of a plain (unquoted, untagged) scalar, exactly as the full path would construct it.
+    Callers look in _PLAIN_CACHE first; this fills it."""
     tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
     if tag not in _PLAIN_TAGS:
         raise _NotPlain
-    if tag == _STR_TAG:
+    if tag == _STR:
         value: Any = text
     else:
         try:

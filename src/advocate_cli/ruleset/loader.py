@@ -100,9 +100,8 @@ class Loader:
         try:
             doc = yamlio.load_file(path, display=name, duplicates=duplicates)
         except InputError as exc:
-            code = "unreadable"
-            if exc.message.startswith("YAML:"):
-                code = "duplicate-key" if "duplicate key" in exc.message else "yaml-syntax"
+            # Duplicate keys do not stop the read: they come in `duplicates`, below.
+            code = "yaml-syntax" if exc.message.startswith("YAML:") else "unreadable"
             self.add(code, ERROR, exc.place or Place(file=name), exc.message.removeprefix("YAML: "), exc.hint)
             return []
         for dup in duplicates:
