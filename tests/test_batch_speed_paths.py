@@ -35,7 +35,10 @@ def both_paths(text: str, line_offset: int = 0):
     results = []
     for lazy in (True, False):
         try:
-            doc = yamlio.parse_document(text, file="f.yaml", index=3, line_offset=line_offset, lazy_nodes=lazy)
+            if lazy:
+                doc = yamlio.parse_document(text, file="f.yaml", index=3, line_offset=line_offset, lazy_nodes=True)
+            else:  # the reference: the node tree composed by PyYAML, not another event reader
+                doc = yamlio._compose_document(text, file="f.yaml", index=3, line_offset=line_offset)
         except InputError as exc:
             results.append(("error", exc.message, exc.place, exc.hint))
             continue
