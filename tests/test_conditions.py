@@ -88,3 +88,13 @@ def test_problems_are_reported_not_raised(when, code, fragment):
 def test_problem_path_points_inside_the_condition():
     compiled = compile_condition({"any": [{"setting": "rural"}, {"audiences": {"contains": "kids"}}]}, KEYS)
     assert compiled.problems[0].path == ("any", 1, "audiences", "contains")
+
+
+def test_a_misspelt_country_in_a_condition_gets_the_nearest_code():
+    from advocate_cli.iso3166 import COUNTRIES
+
+    keys = {"country": KeySpec("country", tuple(COUNTRIES))}
+    compiled = compile_condition({"country": {"in": ["Albnia", "XX"]}}, keys)
+    hints = [p.hint for p in compiled.problems]
+    assert hints[0].startswith("did you mean AL (Albania)?") and "alpha-2" in hints[0]
+    assert not hints[1].startswith("did you mean")

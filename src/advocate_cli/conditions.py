@@ -198,7 +198,7 @@ def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: C
             tests.append(_all(subs) if key == "all" else _any(subs))
         else:
             tests.append(_compile_key(key if type(key) is str else str(key), spec, keys, here, out))
-    return tests[0] if len(tests) == 1 else _all(tests)
+    return _all(tests)
 
 
 def _kind(value: Any) -> str:
@@ -228,9 +228,6 @@ def _compile_key(key: str, spec: Any, keys: Mapping[str, KeySpec], path: tuple, 
         if not spec:
             out.problems.append(ConditionProblem(path, f"no operator given for {key!r}"))
             return _never
-        if len(spec) == 1:
-            for op, value in spec.items():
-                return _compile_op(key, op if type(op) is str else str(op), value, info, (*path, op), out)
         tests = [_compile_op(key, str(op), value, info, (*path, op), out) for op, value in spec.items()]
         return _all(tests)
     if info.kind == "multi":
@@ -292,7 +289,11 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
             allowed = info.values if info.values is not None else None
             hint = None
             if info.kind == "country":
-                hint = "write an ISO 3166-1 alpha-2 code in capitals, e.g. AL, BA, ME, MK, RS or XK"
+                from advocate_cli.profile import suggest_country  # here: profile imports this module
+
+                near = suggest_country(str(v))
+                hint = (f"did you mean {near}? " if near else "") + (
+                    "write an ISO 3166-1 alpha-2 code in capitals, e.g. AL, BA, ME, MK, RS or XK")
             elif allowed is not None:
                 hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(str, allowed))}"
             out.problems.append(

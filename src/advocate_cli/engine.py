@@ -138,16 +138,13 @@ class Plan:
 class _CompiledRule:
     id: str
     test: Callable[[Mapping[str, Any]], bool]
-    effects: tuple[tuple[int, int], ...]  # (method index, points), zero points dropped
-    contributions: tuple[Contribution, ...]  # aligned with effects
+    hits: tuple[tuple[int, int, Contribution], ...]  # (method index, points, the reason), zero points dropped
     facts: tuple[str, ...]
-    hits: tuple[tuple[int, int, Contribution], ...] = ()  # effects and contributions zipped, for the hot loop
 
 
 @dataclass(slots=True)
 class _CompiledWarning:
     warning: FiredWarning
-    test: Callable[[Mapping[str, Any]], bool]
     facts: tuple[str, ...]
     order: int
 
@@ -195,17 +192,13 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         for attribute, per_level in rule.by_attribute.items():
             for i, m in enumerate(methods):
                 points[i] += per_level * getattr(m.attributes, attribute)
-        effects = tuple((i, p) for i, p in enumerate(points) if p)
-        contributions = tuple(Contribution(rule.id, p, rule.why) for _, p in effects)
-        test = condition.test
-        hits = tuple((i, p, c) for (i, p), c in zip(effects, contributions))
-        rules.append(_CompiledRule(rule.id, test, effects, contributions, tuple(rule.facts), hits))
+        hits = tuple((i, p, Contribution(rule.id, p, rule.why)) for i, p in enumerate(points) if p)
+        rules.append(_CompiledRule(rule.id, condition.test, hits, tuple(rule.facts)))
     warnings = []
     warning_conditions = [compile_condition(w.when, warning_keys) for w in ruleset.warnings.values()]
     for order, (w, condition) in enumerate(zip(ruleset.warnings.values(), warning_conditions)):
         fired = FiredWarning(w.id, w.topic.value, w.severity.value, w.message, w.mitigation, w.source)
-        test = condition.test
-        warnings.append(_CompiledWarning(fired, test, tuple(w.facts), order))
+        warnings.append(_CompiledWarning(fired, tuple(w.facts), order))
     multi = frozenset(q.id for q in ruleset.questions.values() if q.type.value == "multi")
     return CompiledRuleSet(
         ruleset=ruleset,

@@ -148,9 +148,9 @@ class SummaryRenderer:
 
             self.out.write(json.dumps(self.summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
             return
-        from rich.console import Console
+        from advocate_cli.render.table import make_console
 
-        console = Console(file=self.out, width=self.width, highlight=False, emoji=False, markup=False)
+        console = make_console(self.out, self.width)
         for renderable in summary_tables(self.summary):
             console.print(renderable)
 
