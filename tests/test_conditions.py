@@ -94,7 +94,5 @@ def test_a_misspelt_country_in_a_condition_gets_the_nearest_code():
     from advocate_cli.iso3166 import COUNTRIES
 
     keys = {"country": KeySpec("country", tuple(COUNTRIES))}
-    compiled = compile_condition({"country": {"in": ["Albnia", "XX"]}}, keys)
-    hints = [p.hint for p in compiled.problems]
-    assert hints[0].startswith("did you mean AL (Albania)?") and "alpha-2" in hints[0]
-    assert not hints[1].startswith("did you mean")
+    [problem] = compile_condition({"country": {"in": ["Albnia"]}}, keys).problems
+    assert problem.hint.startswith("did you mean AL (Albania)?") and "alpha-2" in problem.hint
