@@ -13,12 +13,21 @@ from advocate_cli.outputs import open_output
 
 if TYPE_CHECKING:
     from advocate_cli.render.findings import ReportFormat
+    from advocate_cli.ruleset.ruleset import RuleSet
 
 
 def _needs_a_directory(dirs: list[Path], no_default_rules: bool, flag: str = "DIR") -> None:
     if no_default_rules and not dirs:
         raise AdvocateError(f"--no-default-rules needs at least one {flag}",
                             hint="name your rule directory, or drop --no-default-rules to use the shipped rules")
+
+
+def _ruleset(rules: list[Path], no_default_rules: bool) -> RuleSet:
+    """The rule set of --rules (over the shipped rules unless --no-default-rules), for schema, list and show."""
+    from advocate_cli.ruleset import load_ruleset
+
+    _needs_a_directory(rules, no_default_rules, "--rules DIR")
+    return load_ruleset(rules, include_default=not no_default_rules)[0]
 
 
 def check_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat, output: Path | None,
@@ -54,10 +63,7 @@ def test_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat,
 
 def schema_command(*, kind: str, rules: list[Path], no_default_rules: bool, output: Path | None) -> ExitCode:
     from advocate_cli.editor_schema import schema_for
-    from advocate_cli.ruleset import load_ruleset
-
-    _needs_a_directory(rules, no_default_rules, "--rules DIR")
-    ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
+    ruleset = _ruleset(rules, no_default_rules)
     with open_output(output) as out:
         out.write(json.dumps(schema_for(kind, ruleset), ensure_ascii=False, indent=2) + "\n")
     return ExitCode.OK
@@ -67,10 +73,7 @@ def list_command(*, kind: str | None, topic: str | None, country: str | None, ru
                  no_default_rules: bool, fmt: str) -> ExitCode:
     from advocate_cli.catalogue import entries
     from advocate_cli.render.catalogue import entries_json, entries_table
-    from advocate_cli.ruleset import load_ruleset
-
-    _needs_a_directory(rules, no_default_rules, "--rules DIR")
-    ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
+    ruleset = _ruleset(rules, no_default_rules)
     found = entries(ruleset, kind=kind, topic=topic, country=country)
     if fmt == "json":
         entries_json(found, ruleset, sys.stdout)
@@ -83,11 +86,8 @@ def list_command(*, kind: str | None, topic: str | None, country: str | None, ru
 def show_command(*, item_id: str, rules: list[Path], no_default_rules: bool, as_of: str | None) -> ExitCode:
     from advocate_cli.catalogue import find
     from advocate_cli.render.catalogue import show_item
-    from advocate_cli.ruleset import load_ruleset
-
     today = parse_date(as_of)
-    _needs_a_directory(rules, no_default_rules, "--rules DIR")
-    ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
+    ruleset = _ruleset(rules, no_default_rules)
     for n, item in enumerate(find(ruleset, item_id)):
         if n:
             sys.stdout.write("\n")
