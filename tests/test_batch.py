@@ -210,6 +210,15 @@ def test_summary_table_for_humans(cli):
     assert "\x1b[" not in result.stdout
 
 
+def test_summary_prints_rule_text_as_written(cli):
+    """A method label with brackets is rule text, not Rich markup: it must not vanish from the summary."""
+    from tests.conftest import COMPLETE_MINI, MINI
+
+    result = cli("plan", "--summary", "--no-default-rules", "--rules", MINI, input=yaml_stream(COMPLETE_MINI))
+    assert result.exit_code == 0, result.stderr
+    assert "Face-to-face [meeting]" in result.stdout
+
+
 def test_summary_refuses_formats_it_cannot_print(cli):
     result = cli("plan", "--summary", "--format", "jsonl", input=GOOD)
     assert result.exit_code == 2
@@ -222,11 +231,26 @@ def test_summary_memory_does_not_grow_with_the_batch(default_rules):
     from tests.conftest import TODAY
 
     summary = Summary()
-    plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
-    for _ in range(2000):
+    countries = ["AL", "MK", "RS", "ME", "BA", "XK"]
+    habits = ["mostly_online", "mixed", "mostly_offline"]
+    audiences = ["youth", "parents", "older_people", "decision_makers", "media"]
+    plans = [evaluate(default_rules.profile_model.validate(
+        profile(country=countries[i % 6], online_habits=habits[i % 3], audiences=[audiences[i % 5]],
+                budget=["low", "medium", "high"][i // 30 % 3])), default_rules, today=TODAY) for i in range(90)]
+
+    def sizes() -> dict:
+        return {k: len(v) for k, v in vars(summary).items() if hasattr(v, "__len__") and not isinstance(v, str)}
+
+    for plan in plans[:45] * 4:
         summary.add(Outcome({}, plan=plan))
-    assert summary.planned == 2000
-    assert len(summary.virtual) == 1 and len(summary.countries) == 1
+    after_some = sizes()
+    for plan in plans * 20:
+        summary.add(Outcome({}, plan=plan))
+    assert summary.planned == 45 * 4 + 90 * 20
+    after_many = sizes()
+    # Nothing is kept per plan: each container holds at most one entry per distinct value it counts.
+    assert all(n <= 200 for n in after_many.values()), after_many
+    assert all(after_many[k] <= after_some[k] + 60 for k in after_some), (after_some, after_many)
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(cli):
