@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advocate_cli.conditions import nearest
+from advocate_cli.conditions import named_values, nearest
 from advocate_cli.errors import AdvocateError, Place
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.models import TOPICS
@@ -115,25 +115,10 @@ def _about(item: Item, rs: RuleSet, code: str) -> bool:
         return item.parent.code == code
     if item.kind in ("rule", "warning"):
         cites = any(rs.fact_country.get(f) == code for f in item.model.facts)
-        return cites or code in _countries_named(item.model.when)
+        named: dict[str, list[Any]] = {}
+        named_values(item.model.when, named)
+        return cites or code in named.get("country", ())
     return False
-
-
-def _countries_named(when: Any) -> set[str]:
-    named: set[str] = set()
-    if not isinstance(when, Mapping):
-        return named
-    for key, spec in when.items():
-        if key in ("all", "any") and isinstance(spec, list):
-            for sub in spec:
-                named |= _countries_named(sub)
-        elif key == "not":
-            named |= _countries_named(spec)
-        elif key == "country":
-            values = spec.values() if isinstance(spec, Mapping) else [spec]
-            for v in values:
-                named.update(x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str))
-    return named
 
 
 def find(rs: RuleSet, item_id: str) -> list[Item]:

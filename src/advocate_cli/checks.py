@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate_cli.catalogue import disables
-from advocate_cli.conditions import Compiled, KeySpec, compile_condition, show_condition
+from advocate_cli.conditions import Compiled, KeySpec, compile_condition, named_values, show_condition
 from advocate_cli.errors import Place
 from advocate_cli.ruleset.findings import FIXES, Finding, FindingSeverity
 from advocate_cli.ruleset.loader import SINGULAR, default_rules_dir, display_path, load_for_check, rule_files
@@ -240,7 +240,7 @@ def can_hold(when: Any, specs: Mapping[str, KeySpec], rs: RuleSet, compiled: Com
 def _answer_space(when: Any, keys: set[str], specs: Mapping[str, KeySpec], rs: RuleSet,
                   cache: dict[tuple, list[Any] | None] | None = None) -> Iterator[dict] | None:
     mentioned: dict[str, list[Any]] = {}
-    _mentions(when, mentioned)
+    named_values(when, mentioned)
     names: list[str] = []
     domains: list[list[Any]] = []
     derived_country = "country_known" in keys and "country" in rs.questions
@@ -280,25 +280,6 @@ def _contexts(names: list[str], domains: list[list[Any]], derived_country: bool,
         if mix:
             ctx["mix.analog"] = 1.0 - ctx["mix.virtual"]
         yield ctx
-
-
-def _mentions(when: Any, out: dict[str, list[Any]]) -> None:
-    """The values a condition names for each key."""
-    if not isinstance(when, Mapping):
-        return
-    for key, spec in when.items():
-        if key in ("all", "any"):
-            for item in spec if isinstance(spec, list) else ():
-                _mentions(item, out)
-        elif key == "not":
-            _mentions(spec, out)
-        elif isinstance(spec, Mapping):
-            values = out.setdefault(key, [])
-            for op, value in spec.items():
-                if op != "is_set":
-                    values.extend(value if isinstance(value, list) else [value])
-        else:
-            out.setdefault(key, []).append(spec)
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:
@@ -402,7 +383,7 @@ def _question_order(rs: RuleSet) -> Iterator[Finding]:
         if q.when is None:
             continue
         mentioned: dict[str, list[Any]] = {}
-        _mentions(q.when, mentioned)
+        named_values(q.when, mentioned)
         for key in mentioned:
             if key == qid:
                 yield _finding("self-reference", ERROR, rs.place_of("questions", qid, ("when",)),

@@ -562,3 +562,22 @@ class _Reference:
             self._function = _define(self._layout, dict(self._scope), self._layout.inline())
             self._layout = None
         return self._function(*args)
+
+
+def named_values(when: Any, out: dict[str, list[Any]]) -> None:
+    """Add to `out` the values a condition names for each key (what it compares answers with)."""
+    if not isinstance(when, Mapping):
+        return
+    for key, spec in when.items():
+        if key in ("all", "any"):
+            for item in spec if isinstance(spec, list) else ():
+                named_values(item, out)
+        elif key == "not":
+            named_values(spec, out)
+        elif isinstance(spec, Mapping):
+            values = out.setdefault(key, [])
+            for op, value in spec.items():
+                if op != "is_set":
+                    values.extend(value if isinstance(value, list) else [value])
+        else:
+            out.setdefault(key, []).append(spec)
