@@ -300,14 +300,25 @@ def test_a_document_past_the_node_limit_is_refused_as_the_full_path_refuses_it(m
     fast, full = both_paths(text, line_offset=4)
     assert fast == full
 
+    def read(**kwargs):  # a file read whole (the rule-file event reader), against the node tree
+        try:
+            doc = (yamlio.parse_document(text, file="f.yaml", index=1, line_offset=4) if not kwargs
+                   else yamlio._compose_document(text, file="f.yaml", index=1, line_offset=4))
+        except InputError as exc:
+            return exc.message, exc.place
+        return typed(doc.data)
+
+    assert read() == read(full=True)
+
 
 def test_a_huge_list_of_scalars_is_refused_without_composing_it(monkeypatch):
     """A few MB of `- a` lines must not be composed into a node tree (hundreds of MiB) before being refused."""
     composed = []
     monkeypatch.setattr(yamlio, "_compose_document", lambda *a, **k: composed.append(1))
-    with pytest.raises(InputError, match="more than 100,000 nodes; limit: MAX_EXPANDED_NODES") as caught:
-        yamlio.parse_document("- a\n" * 200_000, file="big.yaml", index=2, line_offset=9, lazy_nodes=True)
-    assert caught.value.place == yamlio.Place(file="big.yaml", line=10, document=2)
+    for lazy in (True, False):  # a batch document, and a file read whole (--profile, a rule file)
+        with pytest.raises(InputError, match="more than 100,000 nodes; limit: MAX_EXPANDED_NODES") as caught:
+            yamlio.parse_document("- a\n" * 200_000, file="big.yaml", index=2, line_offset=9, lazy_nodes=lazy)
+        assert caught.value.place == yamlio.Place(file="big.yaml", line=10, document=2)
     assert composed == []
 
 

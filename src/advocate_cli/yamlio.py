@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, NoReturn
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -378,8 +378,7 @@ def parse_document(
         try:
             data, root_line, item_lines = _read_plain(text)
         except _TooManyNodes as exc:  # what the full path says, without composing a huge document first
-            raise InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
-                             place=Place(file=file, line=exc.root_line + 1 + line_offset, document=index)) from None
+            raise exc.error(file, line_offset, index) from None
         except _NotPlain:
             pass
         else:
@@ -393,6 +392,8 @@ def parse_document(
     if not lazy_nodes:
         try:
             read = _read_with_places(text)
+        except _TooManyNodes as exc:
+            raise exc.error(file, line_offset, index) from None
         except _NotPlain:
             pass
         else:
@@ -645,6 +646,8 @@ class _PlacesReader:
                     mark, value_mark = event.start_mark, value_event.start_mark
                     places.setdefault(event.value, (mark.line, mark.column,
                                                     (value_mark.line, value_mark.column, children)))
+                if self.nodes + 2 * len(mapping) > MAX_EXPANDED_NODES:
+                    raise _TooMany
             self.nodes += 1 + 2 * len(mapping)
             data: Any = mapping
         elif kind is SequenceStartEvent:
@@ -666,12 +669,14 @@ class _PlacesReader:
                 if levels:
                     mark = event.start_mark
                     places.append((mark.line, mark.column, children))
+                if self.nodes + len(items) > MAX_EXPANDED_NODES:
+                    raise _TooMany
             self.nodes += 1 + len(items)
             data = items
         else:
             raise _NotPlain
         if self.nodes > MAX_EXPANDED_NODES:
-            raise _NotPlain
+            raise _TooMany
         return data, places
 
 
@@ -701,6 +706,8 @@ def _read_with_places(text: str) -> tuple[Any, _Spot, list[ScalarNode]] | None:
             data, children = reader.collection(root, 1, _SPOT_LEVELS)
         if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
             raise _NotPlain
+    except _TooMany:
+        _refuse_past_the_limit(get, text, mark.line)
     except (yaml.YAMLError, RecursionError):
         raise _NotPlain from None
     finally:
@@ -834,6 +841,27 @@ class _TooManyNodes(Exception):
         super().__init__(root_line)
         self.root_line = root_line
 
+    def error(self, file: str, line_offset: int, index: int) -> InputError:
+        """The error _Builder raises for the same document."""
+        return InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
+                          place=Place(file=file, line=self.root_line + 1 + line_offset, document=index))
+
+
+def _refuse_past_the_limit(get: Callable[[], Any], text: str, root_line: int) -> NoReturn:
+    """An event reader counted more than MAX_EXPANDED_NODES nodes. The full path composes the whole
+    document and then refuses it at the node past the limit (unless the text could hold an anchor:
+    then its alias check speaks). Say the same (_TooManyNodes), after making sure the rest of the
+    stream parses (else the full path reports that) and holds no second document; else _NotPlain."""
+    if "&" in text:
+        raise _NotPlain
+    try:
+        while (kind := type(get())) is not StreamEndEvent:
+            if kind is DocumentStartEvent:
+                raise _NotPlain
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    raise _TooManyNodes(root_line)
+
 
 def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
     """Build the data of one document straight from libyaml's events: the fast path.
@@ -880,19 +908,7 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
         if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
             raise _NotPlain
     except _TooMany:
-        # The full path composes the whole document and then refuses it at the node past the limit
-        # (unless the text could hold an anchor: then its alias check speaks). Say the same, after
-        # making sure the rest of the stream parses (else the full path reports that) and holds no
-        # second document.
-        if "&" in text:
-            raise _NotPlain from None
-        try:
-            while (kind := type(get())) is not StreamEndEvent:
-                if kind is DocumentStartEvent:
-                    raise _NotPlain
-        except yaml.YAMLError:
-            raise _NotPlain from None
-        raise _TooManyNodes(root_line) from None
+        _refuse_past_the_limit(get, text, root_line)
     except yaml.YAMLError:
         raise _NotPlain from None
     finally:
