@@ -32,6 +32,10 @@ class Contribution:
     rule: str
     points: int
     why: str
+    # Not part of the plan: the JSON text of this contribution, kept here by render.jsonout the first
+    # time it writes it. A contribution is made once per compiled rule set and appears in many plans,
+    # so the text is written once and then read back by attribute, the cheapest lookup there is.
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "points": self.points, "why": self.why}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from typing import IO, TYPE_CHECKING, Any
 
-from advocate_cli.engine import PER_PLAN_IDS, FiredWarning
+from advocate_cli.engine import PER_PLAN_IDS, Contribution, FiredWarning
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -30,15 +31,26 @@ def _encode_small(value: Any) -> str:
     return "".join(_chunks(value, 0))
 
 
+_json_of = attrgetter("_json")
+
+
+def _contribution_json(contribution: Contribution) -> str:
+    """A contribution's JSON, kept on it for the next plan that holds it."""
+    text = _encode(contribution.to_dict())
+    object.__setattr__(contribution, "_json", text)  # frozen: the one field it does not compare
+    return text
+
+
 class CompactPlanEncoder:
     """`_encode(plan.to_dict())`, byte for byte, at a fraction of the cost.
 
     Most of a plan is rule text that is the same in every plan of a run (each contribution's
     `why`, each warning, each method's name), so those parts are encoded once and reused; only
-    the answers, scores and shares are encoded per plan. Parts are looked up by the identity of
-    the engine's shared objects, and everything is dropped when more than `limit` parts are held,
-    so memory stays flat however many plans go through. tests/test_batch_speed_paths.py holds
-    it to the reference encoding.
+    the answers, scores and shares are encoded per plan. A contribution keeps its own text (there
+    are hundreds in a plan, made once per rule set); warnings and facts are looked up by the identity
+    of the engine's shared objects, and dropped when more than `limit` of them are held, so memory
+    stays flat however many plans go through. tests/test_batch_speed_paths.py holds it to the
+    reference encoding.
     """
 
     def __init__(self, limit: int = 20_000) -> None:
@@ -48,8 +60,8 @@ class CompactPlanEncoder:
         self._heads: dict[str, tuple[str, str, str]] = {}  # method id -> (label, channel, JSON up to "score":)
 
     def _encode_part(self, obj: Any) -> str:
-        """Encode a contribution, warning or fact seen for the first time, and keep it (unless it was made
-        for one plan: a balance note, which may never come again)."""
+        """Encode a warning or fact seen for the first time, and keep it (unless it was made for one plan:
+        a balance note, which may never come again)."""
         if type(obj) is FiredWarning and obj.id.startswith(PER_PLAN_IDS):
             return _encode(obj.to_dict())
         if len(self._held) >= self.limit:
@@ -79,9 +91,15 @@ class CompactPlanEncoder:
             head = heads.get(m.id)
             if head is None or head[0] is not m.label or head[1] is not m.channel:
                 head = (m.label, m.channel, self._head(m))
+            try:  # each contribution's text, written when it was first seen (see Contribution._json)
+                reasons = ",".join(map(_json_of, m.contributions))
+            except TypeError:  # one seen for the first time (its text is None)
+                reasons = ",".join([c._json or _contribution_json(c) for c in m.contributions])
+            except AttributeError:  # not the engine's Contribution: take the reference path
+                return _encode(plan.to_dict())
             parts.append(
                 f'{head[2]}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
-                f'"base":{base},"contributions":[{",".join([text_of(id(c)) or new(c) for c in m.contributions])}]}},'
+                f'"base":{base},"contributions":[{reasons}]}},'
             )
         if plan.methods:
             parts[-1] = parts[-1][:-1]
