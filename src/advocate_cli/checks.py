@@ -137,15 +137,12 @@ def analyse(rs: RuleSet, as_of: dt.date) -> list[Finding]:
         ("questions", "question", "is never asked", rs.key_specs()),
     ):
         table: dict[str, Any] = getattr(rs, kind)
-        kept = rs.conditions.get(kind)  # as the loader compiled them, if against the same keys
-        compiled = kept[1] if kept is not None and kept[0] == specs else {}
+        compiled = rs.compiled_conditions(kind, specs)
         domains: dict[tuple, list[Any] | None] = {}  # answers worth trying, by key and values named
         for key, item in table.items():
             if item.when is None:
                 continue
-            when, known = compiled.get(key, (None, None))
-            finding = _never_fires(rs, kind, key, item.when, specs, f"{noun} {key!r} {verb}",
-                                   known if when is item.when else None, domains)
+            finding = _never_fires(rs, kind, key, item.when, specs, f"{noun} {key!r} {verb}", compiled[key], domains)
             if finding is not None:
                 out.append(finding)
                 if kind == "rules":

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from advocate_cli.conditions import compile_actions, compile_all, compile_condition
+from advocate_cli.conditions import compile_actions, compile_all
 from advocate_cli.ruleset.models import ATTRIBUTES, SEVERITY_RANK
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     rule_keys = ruleset.key_specs()
     warning_keys = ruleset.key_specs(for_warnings=True)
     rules = []
-    rule_conditions = [compile_condition(rule.when, rule_keys) for rule in ruleset.rules.values()]
+    rule_conditions = list(ruleset.compiled_conditions("rules", rule_keys).values())
     for rule, condition in zip(ruleset.rules.values(), rule_conditions):
         points = [0] * len(methods)
         for target, value in rule.effects.items():
@@ -199,7 +199,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         hits = tuple((i, p, Contribution(rule.id, p, rule.why)) for i, p in enumerate(points) if p)
         rules.append(_CompiledRule(rule.id, condition.test, hits, tuple(rule.facts)))
     warnings = []
-    warning_conditions = [compile_condition(w.when, warning_keys) for w in ruleset.warnings.values()]
+    warning_conditions = list(ruleset.compiled_conditions("warnings", warning_keys).values())
     for order, (w, condition) in enumerate(zip(ruleset.warnings.values(), warning_conditions)):
         fired = FiredWarning(w.id, w.topic.value, w.severity.value, w.message, w.mitigation, w.source)
         warnings.append(_CompiledWarning(fired, tuple(w.facts), order))

@@ -64,9 +64,8 @@ class _Item:
 class Loader:
     """Collects findings while reading and layering; `load()` raises only at the end."""
 
-    def __init__(self, *, keep_conditions: bool = False) -> None:
+    def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.keep_conditions = keep_conditions  # keep each compiled `when` in RuleSet.conditions
 
     def finish(self, layers: list[list[_Item]], dirs: list[tuple[Path, bool]]) -> tuple[RuleSet, list[Finding]]:
         """Layer what was read, check the references, and sort the findings."""
@@ -225,9 +224,8 @@ class Loader:
     def _condition(self, rs: RuleSet, kind: str, key: str, when: Any, keys: dict[str, KeySpec]) -> None:
         if when is None:
             return
-        compiled = compile_condition(when, keys)
-        if self.keep_conditions:
-            rs.conditions.setdefault(kind, (keys, {}))[1][key] = (when, compiled)
+        compiled = compile_condition(when, keys)  # kept for the engine and `rules check` (RuleSet.compiled_conditions)
+        rs.conditions.setdefault(kind, (keys, {}))[1][key] = (when, compiled)
         for problem in compiled.problems:
             at_key = problem.code in ("unknown-key", "unknown-operator", "wrong-operator")
             place = rs.place_of(kind, key, ("when", *problem.path), at_key=at_key)
@@ -347,11 +345,10 @@ def load_for_check(
 ) -> tuple[tuple[RuleSet, list[Finding]], tuple[RuleSet, list[Finding]] | None]:
     """For `rules check`: what load_ruleset(strict=False) gives, and, when the directories are layered
     over the shipped rules, what the shipped rules alone give (so that findings the directories did not
-    cause can be told apart), reading the shipped files once. Each rule set keeps its compiled
-    conditions (RuleSet.conditions) for the analysis."""
+    cause can be told apart), reading the shipped files once."""
     with collector_paused():
         dirs = _layer_dirs(directories, include_default)
-        loader = Loader(keep_conditions=True)
+        loader = Loader()
         layers = []
         base_read: list[Finding] | None = None
         for number, (directory, default) in enumerate(dirs):
@@ -361,7 +358,7 @@ def load_for_check(
         checked = loader.finish(layers, dirs)
         if base_read is None:
             return checked, None
-        base = Loader(keep_conditions=True)
+        base = Loader()
         base.findings = base_read
         return checked, base.finish(layers[:1], dirs[:1])
 

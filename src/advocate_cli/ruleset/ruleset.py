@@ -61,8 +61,8 @@ class RuleSet:
     countries: dict[str, Country] = field(default_factory=dict)
     origins: dict[tuple[str, str], list[Origin]] = field(default_factory=dict)
     layers: list[str] = field(default_factory=list)
-    # For `rules check`: each kind's `when` conditions as the loader compiled them, with the keys they were
-    # compiled against: kind -> (keys, {id: (when, Compiled)}). Empty unless the loader was asked to keep them.
+    # Each kind's `when` conditions as the loader compiled them to check them, with the keys they were
+    # compiled against: kind -> (keys, {id: (when, Compiled)}). See compiled_conditions.
     conditions: dict[str, tuple[dict[str, KeySpec], dict[str, tuple[Any, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
 
@@ -95,6 +95,19 @@ class RuleSet:
     @cached_property
     def fact_country(self) -> dict[str, str]:
         return {fact.id: country.code for country in self.countries.values() for fact in country.facts}
+
+    def compiled_conditions(self, kind: str, specs: dict[str, KeySpec]) -> dict[str, Any]:
+        """Each item of `kind` (by id, in declared order) with its `when` compiled against `specs`: as the
+        loader compiled it, when it did so against the same keys, else compiled now."""
+        from advocate_cli.conditions import compile_condition
+
+        kept = self.conditions.get(kind)
+        known = kept[1] if kept is not None and kept[0] == specs else {}
+        compiled = {}
+        for key, item in getattr(self, kind).items():
+            when, done = known.get(key, (None, None))
+            compiled[key] = done if done is not None and when is item.when else compile_condition(item.when, specs)
+        return compiled
 
     def key_specs(self, *, for_warnings: bool = False) -> dict[str, KeySpec]:
         """The keys a `when` condition may use, with their kinds and possible values."""
