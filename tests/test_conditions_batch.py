@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advocate_cli.conditions import KeySpec, compile_all, compile_condition
-from advocate_cli.engine import context
+from advocate_cli.engine import context, evaluate
 from advocate_cli.errors import ProfileError
 
 KEYS = {
@@ -111,8 +111,9 @@ def test_no_rule_text_reaches_the_generated_source():
 
 
 def test_the_generated_scoring_matches_applying_each_rule_in_turn(default_rules, mini):
-    """compiled.score runs each applying rule's effects inline; the result is the plain loop's."""
-    from tests.conftest import COMPLETE, COMPLETE_MINI
+    """compiled.score runs each applying rule's effects inline; the result is the plain loop's, and each
+    method's points are the sum of its reasons' points."""
+    from tests.conftest import COMPLETE, COMPLETE_MINI, TODAY
 
     for ruleset, base in ((default_rules, COMPLETE), (mini, COMPLETE_MINI)):
         compiled = ruleset.compiled
@@ -124,15 +125,18 @@ def test_the_generated_scoring_matches_applying_each_rule_in_turn(default_rules,
                 except ProfileError:  # an audience the mini rule set does not know
                     continue
                 ctx = context(answers, compiled)
-                raw, reasons, facts = list(compiled.bases), [[] for _ in range(n)], {}
-                compiled.score(ctx, raw, [r.append for r in reasons], facts)
+                reasons, facts = [[] for _ in range(n)], {}
+                compiled.score(ctx, [r.append for r in reasons], facts)
                 want_raw, want_reasons, want_facts = list(compiled.bases), [[] for _ in range(n)], {}
                 for r in [k for k, rule in enumerate(compiled.rules) if rule.test(ctx)]:
-                    for i, points, contribution in compiled.rules[r].hits:
-                        want_raw[i] += points
+                    for i, contribution in compiled.rules[r].hits:
+                        want_raw[i] += contribution.points
                         want_reasons[i].append(contribution)
                     want_facts.update(dict.fromkeys(compiled.rules[r].facts))
-                assert (raw, reasons, list(facts)) == (want_raw, want_reasons, list(want_facts))
+                assert (reasons, list(facts)) == (want_reasons, list(want_facts))
+                plan = evaluate(answers, compiled, today=TODAY)
+                assert {m.id: m.score for m in plan.methods} == {
+                    m: max(0, min(100, want_raw[i])) for i, m in enumerate(compiled.method_ids)}
                 assert any(reasons)
 
 

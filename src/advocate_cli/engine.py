@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from advocate_cli.conditions import compile_actions, compile_all
@@ -39,6 +40,9 @@ class Contribution:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "points": self.points, "why": self.why}
+
+
+_points = attrgetter("points")
 
 
 @dataclass(slots=True)
@@ -142,7 +146,7 @@ class Plan:
 class _CompiledRule:
     id: str
     test: Callable[[Mapping[str, Any]], bool]
-    hits: tuple[tuple[int, int, Contribution], ...]  # (method index, points, the reason), zero points dropped
+    hits: tuple[tuple[int, Contribution], ...]  # (method index, the reason with its points), zero points dropped
     facts: tuple[str, ...]
 
 
@@ -168,9 +172,9 @@ class CompiledRuleSet:
     known_countries: frozenset[str]
     # All warning conditions in one generated function: context -> indices of the warnings that apply.
     warnings_that_apply: Callable[[Mapping[str, Any]], list[int]]
-    # score(ctx, raw, add, facts): every rule that applies adds its points to raw[i], its reasons
-    # through add[i] and its facts to `facts`, in rule order; one generated function (see _scoring).
-    score: Callable[[Mapping[str, Any], list[int], list[Callable[[Contribution], None]], dict[str, None]], None]
+    # score(ctx, add, facts): every rule that applies adds its reasons (with their points) through
+    # add[i] and its facts to `facts`, in rule order; one generated function (see _scoring).
+    score: Callable[[Mapping[str, Any], list[Callable[[Contribution], None]], dict[str, None]], None]
     # Made once per run and shared by the plans that need them (so an encoder can reuse their JSON too):
     cited: dict[tuple[str, dt.date], CitedFact] = field(default_factory=dict)  # facts as of a day
     balance_notes: dict[tuple[str, int, int, int], FiredWarning] = field(default_factory=dict)
@@ -196,7 +200,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         for attribute, per_level in rule.by_attribute.items():
             for i, m in enumerate(methods):
                 points[i] += per_level * getattr(m.attributes, attribute)
-        hits = tuple((i, p, Contribution(rule.id, p, rule.why)) for i, p in enumerate(points) if p)
+        hits = tuple((i, Contribution(rule.id, p, rule.why)) for i, p in enumerate(points) if p)
         rules.append(_CompiledRule(rule.id, condition.test, hits, tuple(rule.facts)))
     warnings = []
     warning_conditions = list(ruleset.compiled_conditions("warnings", warning_keys).values())
@@ -221,20 +225,21 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
 
 def _scoring(whens: list[Any], rules: list[_CompiledRule], keys: Any, conditions: list[Any]) -> Any:
     """The rules' conditions and effects as one function: each rule that applies runs its own few
-    statements (add points, add a reason, cite a fact) with no loop around it. Reasons and fact ids
-    are passed as constants (K[j]); the source holds only names, indices and integer points."""
+    statements (add a reason to a method, cite a fact) with no loop around it; a method's score is
+    then its base plus the points of its reasons. Reasons and fact ids are passed as constants (K[j]);
+    the source holds only names and indices."""
     constants: list[Any] = []
     actions = []
     for rule in rules:
         statements = []
-        for i, points, contribution in rule.hits:
+        for i, contribution in rule.hits:
             constants.append(contribution)
-            statements += [f"raw[{int(i)}] += {int(points)}", f"add[{int(i)}](K[{len(constants) - 1}])"]
+            statements.append(f"add[{int(i)}](K[{len(constants) - 1}])")
         for fact in rule.facts:
             constants.append(fact)
             statements.append(f"facts[K[{len(constants) - 1}]] = None")
         actions.append(statements)
-    return compile_actions(whens, keys, actions, params="c, raw, add, facts", namespace={"K": tuple(constants)},
+    return compile_actions(whens, keys, actions, params="c, add, facts", namespace={"K": tuple(constants)},
                            compiled_each=conditions)
 
 
@@ -265,10 +270,10 @@ def evaluate(
         raise ValueError("top must be at least 2: a mix holds a virtual and an analog method")
     ctx = context(answers, compiled)
     n = len(compiled.method_ids)
-    raw = list(compiled.bases)
     contributions: list[list[Contribution]] = [[] for _ in range(n)]
     fact_ids: dict[str, None] = {}
-    compiled.score(ctx, raw, [reasons.append for reasons in contributions], fact_ids)
+    compiled.score(ctx, [reasons.append for reasons in contributions], fact_ids)
+    raw = [base + sum(map(_points, reasons)) for base, reasons in zip(compiled.bases, contributions)]
     scores = [0 if s < 0 else 100 if s > 100 else s for s in raw]
     # Highest score first, ties in declared order (the sort is stable, also in reverse).
     order = sorted(range(n), key=scores.__getitem__, reverse=True)
