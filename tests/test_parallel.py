@@ -233,3 +233,30 @@ def test_results_come_in_parts_in_order_and_a_list_is_never_held_whole(monkeypat
     assert order == ["1.0", "2.0", "3.0", "4.0", *[f"99.{n}" for n in range(50)], "5.0", "6.0", "7.0", "8.0", "9.0"]
     assert sum(n for n, _ in received) == len(lines)
     assert max(len(r) for _, r in received) < 200  # in parts of about PART_BYTES, never all at once
+
+
+def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_planning():
+    """This process plans a chunk a few documents at a time; a worker that comes free meanwhile takes the rest,
+    and the records still come out in input order."""
+    import time
+
+    from advocate_cli.yamlio import RawDocument
+
+    main = os.getpid()
+
+    def work(items):
+        for item in items:
+            time.sleep(0.05 if os.getpid() == main else 0.01)  # this process is slower: the worker comes free
+            yield True, f"{item.index}:{'main' if os.getpid() == main else 'worker'}\n".encode(), None
+
+    pool = parallel.Pool(2, work)
+    received: list[bytes] = []
+    try:
+        in_order = parallel.InOrder(pool, lambda part: received.append(part[1]), chunk_documents=6, piece_documents=1)
+        in_order.run([RawDocument("a: 1\n", "f", i, i, False) for i in range(1, 19)])
+    finally:
+        pool.close()
+    lines = b"".join(received).decode().splitlines()
+    assert [int(line.split(":")[0]) for line in lines] == list(range(1, 19))
+    second = [line.split(":")[1] for line in lines[6:12]]  # the chunk this process began, the worker being busy
+    assert second[0] == "main" and "worker" in second  # begun here, finished by the worker

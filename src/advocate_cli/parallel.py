@@ -31,6 +31,7 @@ from advocate_cli.errors import AdvocateError
 MAX_AUTO_JOBS = 4  # without --jobs: one planning process per CPU (this one included), up to this many
 CHUNK_DOCUMENTS = 32  # documents per chunk handed to a worker
 CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
+PIECE_DOCUMENTS = 4  # documents this process plans between looks at the workers
 
 # What planning gives per profile: planned or not, its record (UTF-8, with the line end), and for a
 # failed profile the error as it is reported on stderr.
@@ -242,15 +243,17 @@ class InOrder:
     """Hand chunks of documents to the workers, or plan them here, and pass each chunk's results to `sink` in input order.
 
     A chunk goes to an idle worker if there is one; else, once the oldest chunk is done, to the
-    worker that planned it; else this process plans it itself. So every process keeps busy
-    whatever its share of the reading and writing, and at most `ahead` chunks are under way.
+    worker that planned it; else this process plans it itself, a piece at a time, and a worker
+    that comes free meanwhile takes the rest. So every process keeps busy whatever its share of
+    the reading and writing, and at most `ahead` chunks are under way.
     """
 
-    def __init__(self, pool: Pool, sink: Callable[[Packed], None],
-                 chunk_documents: int = CHUNK_DOCUMENTS, chunk_chars: int = CHUNK_CHARS) -> None:
+    def __init__(self, pool: Pool, sink: Callable[[Packed], None], chunk_documents: int = CHUNK_DOCUMENTS,
+                 chunk_chars: int = CHUNK_CHARS, piece_documents: int = PIECE_DOCUMENTS) -> None:
         self.pool = pool
         self.sink = sink
         self.chunk_documents = chunk_documents
+        self.piece_documents = piece_documents
         self.chunk_chars = chunk_chars
         self.idle: deque[_Worker] = deque(pool.workers)
         # Chunks under way, in input order: (worker, None) or (None, the parts of the results planned here).
@@ -277,11 +280,26 @@ class InOrder:
         while not self.idle and self.busy and (len(self.busy) >= self.ahead or self._oldest_done()):
             self._collect_oldest()
         if self.idle:
-            worker = self.idle.popleft()
-            self.pool.submit(worker, chunk)
-            self.busy.append((worker, None))
-        else:
-            self.busy.append((None, list(parts(self.pool.work(chunk)))))
+            self._submit(chunk)
+            return
+        # No worker is free: plan the chunk here, a few documents at a time. Between them, the workers
+        # whose chunks are done are collected (in order), and the first to come free takes the rest of
+        # the chunk, so that no worker waits for this process to finish a whole chunk.
+        planned: list[Packed] = []
+        self.busy.append((None, planned))
+        while chunk:
+            piece, chunk = chunk[:self.piece_documents], chunk[self.piece_documents:]
+            planned.extend(parts(self.pool.work(piece)))
+            while self.busy[0][0] is not None and self._oldest_done():
+                self._collect_oldest()
+            if chunk and self.idle:
+                self._submit(chunk)
+                return
+
+    def _submit(self, chunk: list[Any]) -> None:
+        worker = self.idle.popleft()
+        self.pool.submit(worker, chunk)
+        self.busy.append((worker, None))
 
     def _oldest_done(self) -> bool:
         worker, _ = self.busy[0]
