@@ -335,6 +335,97 @@ class InOrder:
         self.drain()
 
 
+def map_shared(func: Callable[[Any], Any], items: list[Any], weights: list[int], *, min_weight: int) -> list[Any]:
+    """[func(item) for item in items], the work shared with forked helper processes when the items weigh
+    at least `min_weight` in all (e.g. bytes to read) and there is more than one CPU.
+
+    The items are cut into runs of about equal weight, one per process; this process does the first
+    while each helper does one of the others and sends its results back pickled. `func` must be pure
+    (the same result wherever it runs) and its results must pickle: a helper that cannot be started,
+    fails or ends early only means its run is done here instead.
+    """
+    jobs = min(default_jobs(), len(items)) if fork_is_available() and sum(weights) >= min_weight else 1
+    if jobs < 2:
+        return [func(item) for item in items]
+    runs = _runs(weights, jobs)
+    helpers: list[tuple[int, io.BufferedReader, range]] = []
+    try:
+        for run in runs[1:]:
+            helper = _fork_helper(func, items, run)
+            if helper is None:
+                break
+            helpers.append((*helper, run))
+        results = [func(item) for item in items[runs[0].start:runs[0].stop]]
+        done_here = runs[0].stop
+        for pid, receive, run in helpers:
+            message = _read_message(receive)
+            received = None
+            if message is not None:
+                ok, value = pickle.loads(message)
+                received = value if ok else None
+            results.extend(received if received is not None else (func(item) for item in items[run.start:run.stop]))
+            done_here = run.stop
+        results.extend(func(item) for item in items[done_here:])  # runs no helper could be started for
+        return results
+    finally:
+        for pid, receive, _ in helpers:
+            receive.close()
+            try:
+                os.kill(pid, signal.SIGTERM)  # finished already, unless this process is being interrupted
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _runs(weights: list[int], jobs: int) -> list[range]:
+    """`jobs` consecutive runs of indices of about equal total weight (each at least one item)."""
+    total = sum(weights) or 1
+    runs: list[range] = []
+    start = acc = 0
+    for i, w in enumerate(weights):
+        acc += w
+        left = len(weights) - i - 1
+        if len(runs) < jobs - 1 and (acc * jobs >= total * (len(runs) + 1) or left == jobs - 1 - len(runs)) and left:
+            runs.append(range(start, i + 1))
+            start = i + 1
+    runs.append(range(start, len(weights)))
+    return runs
+
+
+def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range) -> tuple[int, io.BufferedReader] | None:
+    """A forked process that does `run` of the items and sends the results back; None if none can be started."""
+    receive_fd, send_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or no process to spare: the run is done here
+        os.close(receive_fd)
+        os.close(send_fd)
+        return None
+    if pid == 0:  # the helper: never returns
+        status = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+            os.close(receive_fd)
+            try:
+                payload = pickle.dumps((True, [func(item) for item in items[run.start:run.stop]]), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - the main process does the run itself, and meets the error there
+                payload = pickle.dumps((False, None), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(send_fd, "wb") as out:
+                _write_message(out, payload)
+        except BaseException:  # the main process went away (broken pipe) or a signal: nothing to say
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(send_fd)
+    _widen(receive_fd)
+    return pid, os.fdopen(receive_fd, "rb")
+
+
 class WatchedInput(io.RawIOBase):
     """A file descriptor to read from that calls `before_wait` when the next read would have to wait for data.
 

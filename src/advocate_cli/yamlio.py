@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -386,7 +387,7 @@ def parse_document(
                 return Document(None, None, file, index, line_offset + 1, line_offset)
             return Document(
                 data, None, file, index, root_line + 1 + line_offset, line_offset,
-                compose=lambda: _compose_node(text),
+                compose=functools.partial(_compose_node, text),
                 item_lines=None if item_lines is None else tuple(n + 1 + line_offset for n in item_lines),
             )
     if not lazy_nodes:
@@ -403,7 +404,7 @@ def parse_document(
             children = spots[2]
             return Document(
                 data, None, file, index, spots[0] + 1 + line_offset, line_offset, yaml11,
-                compose=lambda: _compose_node(text), spots=spots,
+                compose=functools.partial(_compose_node, text), spots=spots,
                 item_lines=tuple(c[0] + 1 + line_offset for c in children) if type(children) is list else None,
             )
     return _compose_document(text, file=file, index=index, line_offset=line_offset, duplicates=duplicates)
@@ -571,7 +572,7 @@ def _find_spot(spot: _Spot, path: tuple[Any, ...], at_key: bool) -> tuple[int, i
     last = len(path) - 1
     for n, step in enumerate(path):
         children = spot[2]
-        if children is _DEEPER:
+        if type(children) is str:  # _DEEPER (compared by type: a document sent by a helper process is a copy)
             return None
         if type(children) is dict:
             entry = children.get(str(step))
@@ -972,6 +973,36 @@ def load_file(path: Path, *, display: str | None = None, duplicates: list[InputE
     """Load a single-document YAML file (a rule file or a profile)."""
     name = display or str(path)
     return load_text(decode(read_bytes(path), name), name, duplicates=duplicates)
+
+
+# What reading one file gives: its document (None if it could not be read), the error that stopped
+# the read, and the duplicate keys found (see parse_document); it pickles, so a helper process can send it.
+FileRead = tuple["Document | None", "InputError | None", list[InputError]]
+SHARED_READ_BYTES = 512 * 1024  # files weighing this much in all are read by several processes
+
+
+def load_files(files: list[tuple[Path, str]]) -> list[FileRead]:
+    """load_file for each (path, name to show), with every duplicate key reported, in order. Many files
+    (SHARED_READ_BYTES or more) are shared out to forked helper processes (parallel.map_shared)."""
+    sizes = []
+    for path, _ in files:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:  # load_file reports it
+            sizes.append(0)
+    if sum(sizes) < SHARED_READ_BYTES:
+        return [_read_file(file) for file in files]
+    from advocate_cli.parallel import map_shared
+
+    return map_shared(_read_file, files, sizes, min_weight=SHARED_READ_BYTES)
+
+
+def _read_file(file: tuple[Path, str]) -> FileRead:
+    duplicates: list[InputError] = []
+    try:
+        return load_file(file[0], display=file[1], duplicates=duplicates), None, duplicates
+    except InputError as exc:
+        return None, exc, duplicates
 
 
 def open_binary(path: Path) -> IO[bytes]:

@@ -90,19 +90,18 @@ class Loader:
         files = rule_files(directory)
         if not files:
             self.add("unreadable", WARNING, Place(file=str(directory)), "the rule directory holds no YAML files")
-        for path in files:
-            items.extend(self.read_file(path, display_path(path, directory, default), layer, str(directory)))
+        named = [(path, display_path(path, directory, default)) for path in files]
+        for (_, name), read in zip(named, yamlio.load_files(named)):
+            items.extend(self.read_file(read, name, layer, str(directory)))
         return items
 
-    def read_file(self, path: Path, name: str, layer: int, layer_name: str) -> list[_Item]:
-        duplicates: list[InputError] = []  # every duplicate key is reported; the file is still read
-        try:
-            doc = yamlio.load_file(path, display=name, duplicates=duplicates)
-        except InputError as exc:
-            # Duplicate keys do not stop the read: they come in `duplicates`, below.
-            code = "yaml-syntax" if exc.message.startswith("YAML:") else "unreadable"
-            self.add(code, ERROR, exc.place or Place(file=name), exc.message.removeprefix("YAML: "), exc.hint)
+    def read_file(self, read: yamlio.FileRead, name: str, layer: int, layer_name: str) -> list[_Item]:
+        doc, error, duplicates = read  # every duplicate key is reported; the file is still read
+        if error is not None:
+            code = "yaml-syntax" if error.message.startswith("YAML:") else "unreadable"
+            self.add(code, ERROR, error.place or Place(file=name), error.message.removeprefix("YAML: "), error.hint)
             return []
+        assert doc is not None
         for dup in duplicates:
             self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
         if doc.data is None:
