@@ -260,3 +260,21 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
     assert [int(line.split(":")[0]) for line in lines] == list(range(1, 19))
     second = [line.split(":")[1] for line in lines[6:12]]  # the chunk this process began, the worker being busy
     assert second[0] == "main" and "worker" in second  # begun here, finished by the worker
+
+
+def test_work_is_shared_with_helpers_only_when_no_other_thread_runs(monkeypatch):
+    """Forking a process that runs other threads is unsafe (a library user's program): then all is done here."""
+    import threading
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    items = list(range(6))
+    pids = set(parallel.map_shared(lambda _: os.getpid(), items, [1] * 6, min_weight=1))
+    assert os.getpid() in pids and len(pids) == 2  # this process and a helper
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert set(parallel.map_shared(lambda _: os.getpid(), items, [1] * 6, min_weight=1)) == {os.getpid()}
+    finally:
+        stop.set()
+        other.join()

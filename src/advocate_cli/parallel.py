@@ -342,9 +342,12 @@ def map_shared(func: Callable[[Any], Any], items: list[Any], weights: list[int],
     The items are cut into runs of about equal weight, one per process; this process does the first
     while each helper does one of the others and sends its results back pickled. `func` must be pure
     (the same result wherever it runs) and its results must pickle: a helper that cannot be started,
-    fails or ends early only means its run is done here instead.
+    fails or ends early only means its run is done here instead. A process with other threads
+    running (a program using advocate as a library) does all the work itself: forking it is unsafe.
     """
-    jobs = min(default_jobs(), len(items)) if fork_is_available() and sum(weights) >= min_weight else 1
+    threading = sys.modules.get("threading")  # not imported: no other thread to fork beside
+    alone = threading is None or threading.active_count() == 1
+    jobs = min(default_jobs(), len(items)) if alone and fork_is_available() and sum(weights) >= min_weight else 1
     if jobs < 2:
         return [func(item) for item in items]
     runs = _runs(weights, jobs)
