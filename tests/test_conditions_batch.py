@@ -148,3 +148,46 @@ def test_the_inline_form_is_compiled_only_when_a_shared_test_raises():
     assert inline._function is None  # answers of the declared kinds never need it
     assert holds({"setting": "urban", "n": "2"}) == []  # "2" > 1 raises in the shared test; no condition reaches it
     assert inline._function is not None
+
+
+def test_a_function_written_in_parts_by_several_processes_runs_the_same_actions_in_the_same_order(monkeypatch):
+    """Many rules are written and compiled as runs of conditions, one function each, by helper processes;
+    the actions run are the one function's, in order, also where a shared test raises (the inline form)."""
+    from advocate_cli import parallel
+    from advocate_cli.conditions import compile_actions
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 3)
+    keys = {"setting": KeySpec("choice", ("urban", "rural")), "n": KeySpec("number"),
+            "goals": KeySpec("multi", ("a", "b", "c"))}
+    conditions = [
+        {"setting": "rural"}, {"setting": "rural", "n": {"gt": 1}}, None, {"goals": {"contains": "a"}},
+        {"any": [{"setting": "urban"}, {"n": {"lt": 0}}]}, {"not": {"goals": {"contains_any": ["b", "c"]}}},
+        {"setting": "rural", "n": {"gte": 3}}, {"goals": {"contains_none": ["a"]}}, {"n": {"is_set": True}},
+    ]
+    actions = [[f"out.append({i})"] for i in range(len(conditions))]
+    whole = compile_actions(conditions, keys, actions, params="c, out")
+    parts = compile_actions(conditions, keys, actions, params="c, out", shared_from=1)
+    assert parts.__name__ == "in_turn"  # three functions, run in turn
+    for ctx in ({"setting": "rural", "n": 5, "goals": frozenset("a")}, {"setting": "urban", "goals": frozenset("bc")},
+                {"n": -1, "setting": "rural"},
+                {"setting": "urban", "n": "2", "goals": frozenset()}):  # "2" > 1 raises: each part's inline form
+        want: list[int] = []
+        got: list[int] = []
+        whole(ctx, want)
+        parts(ctx, got)
+        assert got == want
+
+
+def test_plans_from_a_scoring_function_written_in_parts_are_the_same(default_rules, monkeypatch):
+    from advocate_cli import engine, parallel
+    from tests.conftest import COMPLETE, TODAY
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    monkeypatch.setattr(engine, "SHARED_COMPILE_RULES", 1)
+    in_parts = engine.compile_ruleset(default_rules)
+    assert in_parts.score.__name__ == "in_turn"
+    for audiences in (["youth"], ["older_people", "parents"], ["decision_makers", "media"]):
+        for habits in ("mostly_online", "mostly_offline", "mixed"):
+            answers = default_rules.profile_model.validate({**COMPLETE, "audiences": audiences, "online_habits": habits})
+            want = evaluate(answers, default_rules.compiled, today=TODAY).to_dict()
+            assert evaluate(answers, in_parts, today=TODAY).to_dict() == want
