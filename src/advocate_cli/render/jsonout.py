@@ -78,7 +78,8 @@ class CompactPlanEncoder:
             head = self._heads[method.id] = (method.label, method.channel, text)
         return head[2]
 
-    def encode(self, plan: Plan) -> str:
+    def encode(self, plan: Plan, end: str = "") -> str:
+        """The plan's JSON, followed by `end` (a line end, without copying the record once more to add it)."""
         text_of = self._texts.get
         new = self._encode_part
         heads = self._heads
@@ -87,7 +88,7 @@ class CompactPlanEncoder:
             score, share, base, recommended = m.score, m.share, m.base, m.recommended
             if not (type(score) is int and type(base) is int and type(recommended) is bool
                     and type(share) is float and 0.0 <= share <= 1.0):
-                return _encode(plan.to_dict())  # not the engine's usual types: take the reference path
+                return _encode(plan.to_dict()) + end  # not the engine's usual types: take the reference path
             head = heads.get(m.id)
             if head is None or head[0] is not m.label or head[1] is not m.channel:
                 head = (m.label, m.channel, self._head(m))
@@ -96,13 +97,13 @@ class CompactPlanEncoder:
             except TypeError:  # one seen for the first time (its text is None)
                 reasons = ",".join([c._json or _contribution_json(c) for c in m.contributions])
             except AttributeError:  # not the engine's Contribution: take the reference path
-                return _encode(plan.to_dict())
-            parts.append(
-                f'{head[2]}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
-                f'"base":{base},"contributions":[{reasons}]}},'
-            )
+                return _encode(plan.to_dict()) + end
+            parts.append(f'{head[2]}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
+                         f'"base":{base},"contributions":[')
+            parts.append(reasons)
+            parts.append("]},")
         if plan.methods:
-            parts[-1] = parts[-1][:-1]
+            parts[-1] = "]}"
         parts.append('],"mix":')
         parts.append(_encode_small(plan.mix))
         parts.append(',"warnings":[')
@@ -112,6 +113,7 @@ class CompactPlanEncoder:
         parts.append('],"source":')
         parts.append(_encode_small(plan.source))
         parts.append("}")
+        parts.append(end)
         return "".join(parts)
 
 
@@ -131,7 +133,7 @@ class JsonLinesRenderer:
     def line(self, outcome: Outcome) -> str:
         """The record of one outcome: a plan or an error record, with its line end."""
         if outcome.plan is not None:
-            return self.plans.encode(outcome.plan) + "\n"
+            return self.plans.encode(outcome.plan, "\n")
         return _encode(outcome.to_dict()) + "\n"
 
     def end(self) -> None:
