@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import array
 import difflib
-import marshal
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -470,7 +469,6 @@ def compile_actions(
     epilogue: list[str] = (),  # type: ignore[assignment]
     namespace: Mapping[str, Any] | None = None,
     compiled_each: list[Compiled] | None = None,
-    shared_from: int | None = None,
 ) -> Callable[..., Any]:
     """One function `f(c, ...)` that runs actions[i] (Python statements) for each condition i that holds.
 
@@ -478,77 +476,28 @@ def compile_actions(
     no text from the rules either (refer to such values through names in `namespace`). The prologue
     runs once the answers have been looked up, and must not change `c`. Reserved names: c, get, C, E,
     R, F, make, generated and the locals x0, m1, ..., t0, t1, ..., v0, v1, ...
-
-    With `shared_from`, a function of that many conditions or more, with no prologue or epilogue, is
-    written as consecutive runs of the conditions, one function each, run in turn (so the actions
-    still run in order); the runs are written and compiled by several processes (parallel.map_shared).
     """
-    def compiled(i: int) -> Compiled:
-        return compile_condition(conditions[i], keys) if compiled_each is None else compiled_each[i]
-
-    def define(written: _Written, code: Any = None) -> Callable[..., Any]:
-        layout, closures, shared = written
-        scope: dict[str, Any] = {**(namespace or {}), "E": _EMPTY, "R": tuple(compiled(i).test for i in closures)}
-        if shared:
-            scope = {**scope, "F": _Reference(layout, scope)}
-        return _define(layout, scope, code=code)
-
-    def write(run: range) -> _Written:
-        return _write(conditions, keys, actions, compiled, run, params=params, prologue=prologue, epilogue=epilogue)
-
-    count = len(conditions)
-    if shared_from is None or count < shared_from or prologue or epilogue:
-        return define(write(range(count)))
-    from advocate_cli.parallel import default_jobs, map_shared
-
-    jobs = min(default_jobs(), count)
-    runs = [range(count * n // jobs, count * (n + 1) // jobs) for n in range(jobs)]
-
-    def write_and_compile(run: range) -> tuple[_Written, bytes]:
-        written = write(run)
-        return written, marshal.dumps(compile(written[0].source, _FILENAME, "exec"))
-
-    functions = [define(written, marshal.loads(code)) for written, code in
-                 map_shared(write_and_compile, runs, [len(run) for run in runs], min_weight=shared_from)]
-    if len(functions) == 1:
-        return functions[0]
-
-    def in_turn(*args: Any) -> None:
-        for function in functions:
-            function(*args)
-
-    return in_turn
-
-
-# What _write gives: the layout of a function, the conditions it calls through their compiled closure
-# (R[0], R[1], ...), and whether it shares its tests (and so has an inline form to fall back on, F).
-_Written = tuple["_Layout", list[int], bool]
-_FILENAME = "<advocate conditions>"
-
-
-def _write(conditions: list[Mapping[str, Any] | None], keys: Mapping[str, KeySpec], actions: list[list[str]],
-           compiled: Callable[[int], Compiled], run: range, *, params: str, prologue: list[str],
-           epilogue: list[str]) -> _Written:
-    """The source of the function over the conditions in `run` (see compile_actions)."""
     src = _Source()
-    closures: list[int] = []
+    closures: list[Test] = []
     branches: list[tuple[str, list[str]]] = []
-    for i in run:
-        when = conditions[i]
-        if compiled(i).problems or not actions[i]:
+    for i, when in enumerate(conditions):
+        compiled = compile_condition(when, keys) if compiled_each is None else compiled_each[i]
+        if compiled.problems or not actions[i]:
             continue
         if when is None:
             branches.append(("True", actions[i]))
             continue
         expression = src.mapping(when)
         if expression is None:
-            closures.append(i)
+            closures.append(compiled.test)
             expression = f"R[{len(closures) - 1}](c)"
         branches.append((expression, actions[i]))
+    scope: dict[str, Any] = {**(namespace or {}), "E": _EMPTY, "R": tuple(closures)}
     arguments = [p.strip() for p in params.split(",")]
     if not src.tests or not all(a.isidentifier() for a in arguments):  # nothing shared, or defaults / *args
-        return _Layout(src, params, prologue, branches, epilogue, shared=False), closures, False
-    return _Layout(src, params, prologue, branches, epilogue, shared=True, fallback=arguments), closures, True
+        return _define(_Layout(src, params, prologue, branches, epilogue, shared=False), scope)
+    layout = _Layout(src, params, prologue, branches, epilogue, shared=True, fallback=arguments)
+    return _define(layout, {**scope, "F": _Reference(layout, scope)})
 
 
 class _Layout:
@@ -592,9 +541,8 @@ class _Layout:
         return "\n".join(lines)
 
 
-def _define(layout: _Layout, scope: dict[str, Any], source: str | None = None, code: Any = None) -> Callable[..., Any]:
-    if code is None:
-        code = compile(layout.source if source is None else source, _FILENAME, "exec")
+def _define(layout: _Layout, scope: dict[str, Any], source: str | None = None) -> Callable[..., Any]:
+    code = compile(layout.source if source is None else source, "<advocate conditions>", "exec")
     exec(code, scope)  # noqa: S102 - no rule text in the source
     return scope["make"](layout.consts)
 

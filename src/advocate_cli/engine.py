@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from advocate_cli.ruleset.ruleset import RuleSet
 
 DEFAULT_TOP = 5
-# From this many rules, the scoring function is written and compiled in parts by several processes.
-SHARED_COMPILE_RULES = 2000
 # Balance notes name the methods swapped and a score, so they vary from plan to plan: a few are
 # kept for plans that repeat them, and their ids say that they are made per plan (PER_PLAN_IDS).
 BALANCE_NOTES_KEPT = 1024
@@ -242,7 +240,7 @@ def _scoring(whens: list[Any], rules: list[_CompiledRule], keys: Any, conditions
             statements.append(f"facts[K[{len(constants) - 1}]] = None")
         actions.append(statements)
     return compile_actions(whens, keys, actions, params="c, add, facts", namespace={"K": tuple(constants)},
-                           compiled_each=conditions, shared_from=SHARED_COMPILE_RULES)
+                           compiled_each=conditions)
 
 
 def context(answers: Mapping[str, Any], compiled: CompiledRuleSet) -> dict[str, Any]:
