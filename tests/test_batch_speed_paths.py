@@ -328,3 +328,34 @@ def test_a_document_of_many_lines_is_split_off_whole():
     second = "--- # next\nname: x\n"
     documents = list(yamlio.split_documents(iter((first + second + "...\n").splitlines(keepends=True)), "f"))
     assert documents == [(first, 1, 1), (second, first.count("\n") + 1, 2)]
+
+
+def test_each_contribution_text_is_written_the_first_time_and_read_back_after(tmp_path):
+    """A fresh rule set: the first plan writes each contribution's JSON and keeps it on the contribution; a
+    second encoder reads it back. A contribution of another type takes the reference path."""
+    from dataclasses import dataclass
+
+    from advocate_cli.ruleset import load_ruleset
+    from tests.conftest import MINI
+
+    mini, _ = load_ruleset([MINI], include_default=False)  # not the session's: no text written yet
+    plan = evaluate(mini.profile_model.validate({**COMPLETE_MINI, "audiences": ["youth", "older_people"]}),
+                    mini, today=TODAY)
+    reasons = [c for m in plan.methods for c in m.contributions]
+    assert reasons and all(c._json is None for c in reasons)
+    want = _reference(plan.to_dict())
+    assert CompactPlanEncoder().encode(plan) == want
+    assert all(c._json == _reference(c.to_dict()) for c in reasons)
+    assert CompactPlanEncoder().encode(plan, "\n") == want + "\n"
+
+    @dataclass
+    class Reason:  # e.g. a plan built by hand, not by the engine
+        rule: str
+        points: int
+        why: str
+
+        def to_dict(self):
+            return {"rule": self.rule, "points": self.points, "why": self.why}
+
+    plan.methods[0].contributions = [Reason("by-hand", 3, "Written [by] hand.")]
+    assert CompactPlanEncoder().encode(plan) == _reference(plan.to_dict())

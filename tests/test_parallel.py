@@ -235,7 +235,7 @@ def test_results_come_in_parts_in_order_and_a_list_is_never_held_whole(monkeypat
     assert max(len(r) for _, r in received) < 200  # in parts of about PART_BYTES, never all at once
 
 
-def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_planning():
+def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_planning(tmp_path):
     """This process plans a chunk a few documents at a time; a worker that comes free meanwhile takes the rest,
     and the records still come out in input order."""
     import time
@@ -243,10 +243,20 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
     from advocate_cli.yamlio import RawDocument
 
     main = os.getpid()
+    done = tmp_path / "worker-done"  # the worker has planned its first chunk
 
     def work(items):
         for item in items:
-            time.sleep(0.05 if os.getpid() == main else 0.01)  # this process is slower: the worker comes free
+            if os.getpid() != main:
+                if item.index <= 6:  # the first chunk: slow enough that this process begins the second
+                    time.sleep(0.02)
+                if item.index == 6:
+                    done.touch()
+            elif item.index > 6:  # this process, on the chunk it began while the worker was busy
+                deadline = time.monotonic() + 10
+                while not done.exists() and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                time.sleep(0.05)  # time for the worker's reply to arrive
             yield True, f"{item.index}:{'main' if os.getpid() == main else 'worker'}\n".encode(), None
 
     pool = parallel.Pool(2, work)
@@ -258,6 +268,7 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
         pool.close()
     lines = b"".join(received).decode().splitlines()
     assert [int(line.split(":")[0]) for line in lines] == list(range(1, 19))
+    assert [line.split(":")[1] for line in lines[:6]] == ["worker"] * 6
     second = [line.split(":")[1] for line in lines[6:12]]  # the chunk this process began, the worker being busy
     assert second[0] == "main" and "worker" in second  # begun here, finished by the worker
 
@@ -278,3 +289,45 @@ def test_work_is_shared_with_helpers_only_when_no_other_thread_runs(monkeypatch)
     finally:
         stop.set()
         other.join()
+
+
+def test_a_helper_that_cannot_start_fails_or_dies_only_means_its_run_is_done_here(monkeypatch):
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 3)
+    main = os.getpid()
+
+    def square(n):
+        if os.getpid() != main and n == 5:
+            os._exit(3)  # a helper killed half-way
+        if os.getpid() != main and n == 8:
+            raise RuntimeError("only in a helper")  # a helper whose work fails
+        return n * n
+
+    items = list(range(9))
+    want = [n * n for n in items]
+    assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
+
+    def no_pipe():
+        raise OSError(24, "Too many open files")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "pipe", no_pipe)
+        assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
+
+    def no_fork():
+        raise OSError("no process to spare")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fork", no_fork)
+        assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
+
+
+def test_advocate_jobs_sets_how_many_processes_work(monkeypatch):
+    monkeypatch.setenv("ADVOCATE_JOBS", "1")
+    assert parallel.default_jobs() == 1
+    assert set(parallel.map_shared(lambda _: os.getpid(), list(range(6)), [1] * 6, min_weight=1)) == {os.getpid()}
+    monkeypatch.setenv("ADVOCATE_JOBS", "3")
+    assert parallel.default_jobs() == 3
+    assert len(set(parallel.map_shared(lambda _: os.getpid(), list(range(6)), [1] * 6, min_weight=1))) == 3
+    for unusable in ("0", "-2", "two", ""):
+        monkeypatch.setenv("ADVOCATE_JOBS", unusable)
+        assert 1 <= parallel.default_jobs() <= parallel.MAX_AUTO_JOBS

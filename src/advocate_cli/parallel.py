@@ -1,16 +1,17 @@
-"""Plan a JSON Lines batch on several processes, written in input order.
+"""Work shared with forked processes: planning a JSON Lines batch (Pool, InOrder), and any pure work
+that is worth it, such as reading a large rule directory (map_shared).
 
-The main process splits the input into documents (yamlio.iter_raw) and hands chunks of them to
-forked worker processes, or plans a chunk itself when no worker is free (InOrder); each parses,
-validates, plans and encodes its chunk, the workers with the rule set already loaded and compiled
-(inherited through fork, not sent), and the main process writes the records chunk by chunk. Output
-is the same, byte for byte, as planning in one process: chunks are collected, and their records
-written, in the order the documents came in. Where the input would make the main process wait
-(a pipe with nothing to read yet), everything read so far is planned and written first, so a
-consumer sees each record without waiting for the end of the input.
+For a batch, the main process splits the input into documents (yamlio.iter_raw) and hands chunks of
+them to forked worker processes, or plans a chunk itself, a few documents at a time, when no worker
+is free (InOrder); each parses, validates, plans and encodes its chunk, the workers with the rule
+set already loaded and compiled (inherited through fork, not sent), and the main process writes the
+records chunk by chunk. Output is the same, byte for byte, as planning in one process: chunks are
+collected, and their records written, in the order the documents came in. Where the input would
+make the main process wait (a pipe with nothing to read yet), everything read so far is planned and
+written first, so a consumer sees each record without waiting for the end of the input.
 
-Only where os.fork exists and is safe to use (Linux and the BSDs); elsewhere `advocate` plans in
-one process, as it does with `--jobs 1`.
+Only where os.fork exists and is safe to use (Linux and the BSDs); elsewhere `advocate` does all of
+it in one process, as it does with `--jobs 1` (planning) and ADVOCATE_JOBS=1 (everything).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from advocate_cli.errors import AdvocateError
 
 MAX_AUTO_JOBS = 4  # without --jobs: one planning process per CPU (this one included), up to this many
+MAX_JOBS = 64  # the most --jobs or ADVOCATE_JOBS may ask for
 CHUNK_DOCUMENTS = 32  # documents per chunk handed to a worker
 CHUNK_CHARS = 1 << 18  # ...or fewer, once they hold this many characters of input
 PIECE_DOCUMENTS = 4  # documents this process plans between looks at the workers
@@ -82,7 +84,11 @@ def fork_is_available() -> bool:
 
 
 def default_jobs() -> int:
-    """One process per CPU this process may run on, up to MAX_AUTO_JOBS."""
+    """How many processes may work at once: ADVOCATE_JOBS when it is a whole number of 1 or more (1: only
+    this process), else one per CPU this process may run on, up to MAX_AUTO_JOBS."""
+    raw = os.environ.get("ADVOCATE_JOBS", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return min(int(raw), MAX_JOBS)
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -253,7 +259,7 @@ class InOrder:
         self.pool = pool
         self.sink = sink
         self.chunk_documents = chunk_documents
-        self.piece_documents = piece_documents
+        self.piece_documents = max(1, piece_documents)
         self.chunk_chars = chunk_chars
         self.idle: deque[_Worker] = deque(pool.workers)
         # Chunks under way, in input order: (worker, None) or (None, the parts of the results planned here).
@@ -285,16 +291,18 @@ class InOrder:
         # No worker is free: plan the chunk here, a few documents at a time. Between them, the workers
         # whose chunks are done are collected (in order), and the first to come free takes the rest of
         # the chunk, so that no worker waits for this process to finish a whole chunk.
-        planned: list[Packed] = []
+        planned: list[Packed] = []  # filled once the pieces planned here are done (they come first)
         self.busy.append((None, planned))
+        results: list[Result] = []
         while chunk:
             piece, chunk = chunk[:self.piece_documents], chunk[self.piece_documents:]
-            planned.extend(parts(self.pool.work(piece)))
-            while self.busy[0][0] is not None and self._oldest_done():
+            results.extend(self.pool.work(piece))
+            while self.busy[0][1] is not planned and self._oldest_done():
                 self._collect_oldest()
             if chunk and self.idle:
                 self._submit(chunk)
-                return
+                break
+        planned.extend(parts(results))
 
     def _submit(self, chunk: list[Any]) -> None:
         worker = self.idle.popleft()
@@ -337,7 +345,7 @@ class InOrder:
 
 def map_shared(func: Callable[[Any], Any], items: list[Any], weights: list[int], *, min_weight: int) -> list[Any]:
     """[func(item) for item in items], the work shared with forked helper processes when the items weigh
-    at least `min_weight` in all (e.g. bytes to read) and there is more than one CPU.
+    at least `min_weight` in all (e.g. bytes to read) and there is more than one CPU (see default_jobs).
 
     The items are cut into runs of about equal weight, one per process; this process does the first
     while each helper does one of the others and sends its results back pickled. `func` must be pure
@@ -352,35 +360,44 @@ def map_shared(func: Callable[[Any], Any], items: list[Any], weights: list[int],
         return [func(item) for item in items]
     runs = _runs(weights, jobs)
     helpers: list[tuple[int, io.BufferedReader, range]] = []
+    finished = False
     try:
         for run in runs[1:]:
-            helper = _fork_helper(func, items, run)
-            if helper is None:
+            if not _fork_helper(func, items, run, helpers):
                 break
-            helpers.append((*helper, run))
         results = [func(item) for item in items[runs[0].start:runs[0].stop]]
         done_here = runs[0].stop
-        for pid, receive, run in helpers:
-            message = _read_message(receive)
-            received = None
-            if message is not None:
-                ok, value = pickle.loads(message)
-                received = value if ok else None
+        for _, receive, run in helpers:
+            received = _received(receive)
             results.extend(received if received is not None else (func(item) for item in items[run.start:run.stop]))
             done_here = run.stop
         results.extend(func(item) for item in items[done_here:])  # runs no helper could be started for
+        finished = True
         return results
     finally:
         for pid, receive, _ in helpers:
             receive.close()
-            try:
-                os.kill(pid, signal.SIGTERM)  # finished already, unless this process is being interrupted
-            except OSError:
-                pass
+            if not finished:  # interrupted, or func raised here: the helpers' work is not wanted
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except OSError:
+                    pass
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+
+
+def _received(receive: io.BufferedReader) -> list[Any] | None:
+    """A helper's results, or None if it sent none (it failed, or ended early)."""
+    try:
+        message = _read_message(receive)
+        if message is None:
+            return None
+        ok, value = pickle.loads(message)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the run is done here instead
+        return None
+    return value if ok else None
 
 
 def _runs(weights: list[int], jobs: int) -> list[range]:
@@ -398,17 +415,23 @@ def _runs(weights: list[int], jobs: int) -> list[range]:
     return runs
 
 
-def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range) -> tuple[int, io.BufferedReader] | None:
-    """A forked process that does `run` of the items and sends the results back; None if none can be started."""
-    receive_fd, send_fd = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
+def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range,
+                 helpers: list[tuple[int, io.BufferedReader, range]]) -> bool:
+    """Fork a process that does `run` of the items and sends the results back, and add it to `helpers`
+    (at once, so that it is ended whatever happens next); False if none can be started."""
     try:
+        receive_fd, send_fd = os.pipe()
+    except OSError:  # no file descriptor to spare: the run is done here
+        return False
+    try:
+        for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, not once more by the helper
+            if stream is not None:
+                stream.flush()
         pid = os.fork()
-    except OSError:  # no memory or no process to spare: the run is done here
+    except (OSError, ValueError):  # no memory or process to spare, or a closed stream: the run is done here
         os.close(receive_fd)
         os.close(send_fd)
-        return None
+        return False
     if pid == 0:  # the helper: never returns
         status = 0
         try:
@@ -425,8 +448,9 @@ def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range) -> tu
         finally:
             os._exit(status)
     os.close(send_fd)
+    helpers.append((pid, os.fdopen(receive_fd, "rb"), run))
     _widen(receive_fd)
-    return pid, os.fdopen(receive_fd, "rb")
+    return True
 
 
 class WatchedInput(io.RawIOBase):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from advocate_cli.conditions import compile_condition, nearest
+from advocate_cli.conditions import nearest
 from advocate_cli.errors import ProfileError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.yamlio import Document, Yaml11Scalar, explain_yaml11
@@ -234,7 +234,7 @@ def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
     """Derive the Profile model from the question definitions."""
     fields: dict[str, Any] = {}
     conditional: list[tuple[str, Any]] = []
-    specs = ruleset.key_specs()
+    conditions = ruleset.compiled_conditions("questions", ruleset.key_specs())
     for q in ruleset.questions.values():
         kind = q.type.value
         if kind == "choice":
@@ -262,7 +262,7 @@ def build_profile_model(ruleset: RuleSet) -> ProfileSchema:
         else:
             fields[q.id] = (annotation, Field(description=q.prompt))
         if q.when is not None:
-            conditional.append((q.id, compile_condition(q.when, specs).test))
+            conditional.append((q.id, conditions[q.id].test))
     model = create_model(  # type: ignore[call-overload]
         "Profile",
         __config__=ConfigDict(extra="forbid", title="advocate profile", validate_assignment=True),
