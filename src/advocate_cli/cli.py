@@ -160,7 +160,7 @@ def plan(
     jobs: Annotated[
         Optional[int],
         typer.Option("--jobs", "-j", min=1, max=64, metavar="N", help="Processes that plan a JSON Lines batch, this one "
-                     "included (default: one per CPU, up to 4; 1: no workers). The output is the same.",
+                     "included (default: ADVOCATE_JOBS, or one per CPU up to 4; 1: no workers). The output is the same.",
                      show_default=False),
     ] = None,
 ) -> None:
