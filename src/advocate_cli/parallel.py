@@ -436,6 +436,7 @@ def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range,
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped, not handled as the program it came from would
             os.close(receive_fd)
             try:
                 payload = pickle.dumps((True, [func(item) for item in items[run.start:run.stop]]), pickle.HIGHEST_PROTOCOL)
