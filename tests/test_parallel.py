@@ -331,3 +331,16 @@ def test_advocate_jobs_sets_how_many_processes_work(monkeypatch):
     for unusable in ("0", "-2", "two", ""):
         monkeypatch.setenv("ADVOCATE_JOBS", unusable)
         assert 1 <= parallel.default_jobs() <= parallel.MAX_AUTO_JOBS
+
+
+def test_an_unreadable_reply_or_a_closed_stdout_only_means_the_work_is_done_here(monkeypatch):
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    items = list(range(6))
+    with monkeypatch.context() as m:
+        m.setattr(parallel, "_read_message", lambda _: b"not a pickle")
+        assert parallel.map_shared(lambda n: n + 1, items, [1] * 6, min_weight=1) == [n + 1 for n in items]
+    closed = open(os.devnull, "w")  # noqa: SIM115 - closed at once
+    closed.close()
+    with monkeypatch.context() as m:
+        m.setattr(sys, "stdout", closed)  # flushing it before a fork raises ValueError
+        assert set(parallel.map_shared(lambda _: os.getpid(), items, [1] * 6, min_weight=1)) == {os.getpid()}
