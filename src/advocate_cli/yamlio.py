@@ -375,9 +375,9 @@ def parse_document(
             f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
-    if lazy_nodes and duplicates is None:
+    if not lazy_nodes or duplicates is None:  # a batch reporting every duplicate key takes the full path
         try:
-            data, root_line, item_lines = _read_plain(text)
+            data, root_line, item_lines, yaml11, spots = _read_plain(text) if lazy_nodes else _read_with_places(text)
         except _TooManyNodes as exc:  # what the full path says, without composing a huge document first
             raise exc.error(file, line_offset, index) from None
         except _NotPlain:
@@ -386,28 +386,16 @@ def parse_document(
             if root_line is None:
                 return Document(None, None, file, index, line_offset + 1, line_offset)
             return Document(
-                data, None, file, index, root_line + 1 + line_offset, line_offset,
-                compose=functools.partial(_compose_node, text),
+                data, None, file, index, root_line + 1 + line_offset, line_offset, yaml11,
+                compose=functools.partial(_compose_node, text), spots=spots,
                 item_lines=None if item_lines is None else tuple(n + 1 + line_offset for n in item_lines),
             )
-    if not lazy_nodes:
-        try:
-            read = _read_with_places(text)
-        except _TooManyNodes as exc:
-            raise exc.error(file, line_offset, index) from None
-        except _NotPlain:
-            pass
-        else:
-            if read is None:
-                return Document(None, None, file, index, line_offset + 1, line_offset)
-            data, spots, yaml11 = read
-            children = spots[2]
-            return Document(
-                data, None, file, index, spots[0] + 1 + line_offset, line_offset, yaml11,
-                compose=functools.partial(_compose_node, text), spots=spots,
-                item_lines=tuple(c[0] + 1 + line_offset for c in children) if type(children) is list else None,
-            )
     return _compose_document(text, file=file, index=index, line_offset=line_offset, duplicates=duplicates)
+
+
+# What a fast reader gives parse_document: data, the 0-based line of the root (None: an empty
+# document), the 0-based lines of a top-level list's items, the YAML 1.1 trap scalars and the kept places.
+_FastRead = tuple[Any, "int | None", "list[int] | None", "list[ScalarNode] | None", "_Spot | None"]
 
 
 def _compose_node(text: str) -> Node | None:
@@ -681,9 +669,9 @@ class _PlacesReader:
         return data, places
 
 
-def _read_with_places(text: str) -> tuple[Any, _Spot, list[ScalarNode]] | None:
-    """(data, root place, YAML 1.1 scalars) of one document read from libyaml's events, or None when it is
-    empty; _NotPlain when the full path must read it."""
+def _read_with_places(text: str) -> _FastRead:
+    """One document read from libyaml's events, with its YAML 1.1 scalars and its shallow places (see
+    _FastRead); _NotPlain when the full path must read it."""
     if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
         raise _NotPlain
     try:
@@ -696,7 +684,7 @@ def _read_with_places(text: str) -> tuple[Any, _Spot, list[ScalarNode]] | None:
         get()  # stream start
         event = get()
         if type(event) is StreamEndEvent:
-            return None
+            return None, None, None, None, None
         if type(event) is not DocumentStartEvent or event.version is not None or event.tags:
             raise _NotPlain
         root = get()
@@ -713,7 +701,8 @@ def _read_with_places(text: str) -> tuple[Any, _Spot, list[ScalarNode]] | None:
         raise _NotPlain from None
     finally:
         parser.dispose()
-    return data, (mark.line, mark.column, children), reader.yaml11
+    item_lines = [c[0] for c in children] if type(children) is list else None
+    return data, mark.line, item_lines, reader.yaml11, (mark.line, mark.column, children)
 
 
 def _duplicate_error(second: Node, first: Node, file: str, line_offset: int, index: int) -> InputError:
@@ -864,14 +853,14 @@ def _refuse_past_the_limit(get: Callable[[], Any], text: str, root_line: int) ->
     raise _TooManyNodes(root_line)
 
 
-def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
+def _read_plain(text: str) -> _FastRead:
     """Build the data of one document straight from libyaml's events: the fast path.
 
     It takes documents of plain mappings, lists and scalars, which is what profiles are, and
     gives up (_NotPlain) on anything else: anchors and aliases, tags, merge keys, a key seen
     twice, a syntax error, or a limit reached. The full path then reads the document again and
     applies or reports it, so both paths give the same data and the same errors.
-    Returns (data, 0-based line of the root node or None for an empty document, item lines of a top-level list).
+    Returns a _FastRead without YAML 1.1 scalars or places (a batch needs neither).
     """
     if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
         raise _NotPlain
@@ -887,7 +876,7 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
         get()  # stream start
         event = get()
         if type(event) is StreamEndEvent:
-            return None, None, None
+            return None, None, None, None, None
         if type(event) is not DocumentStartEvent:
             raise _NotPlain
         root = get()
@@ -914,7 +903,7 @@ def _read_plain(text: str) -> tuple[Any, int | None, list[int] | None]:
         raise _NotPlain from None
     finally:
         parser.dispose()
-    return data, root_line, item_lines
+    return data, root_line, item_lines, None, None  # no YAML 1.1 scalars or places kept for a batch
 
 
 def _check_scalars(node: Node, file: str, line_offset: int, index: int) -> None:
