@@ -148,3 +148,18 @@ def test_the_inline_form_is_compiled_only_when_a_shared_test_raises():
     assert inline._function is None  # answers of the declared kinds never need it
     assert holds({"setting": "urban", "n": "2"}) == []  # "2" > 1 raises in the shared test; no condition reaches it
     assert inline._function is not None
+
+
+def test_generated_functions_take_plain_parameter_names_only():
+    """The inline form is called with the parameters by name, so defaults and *args are refused up front."""
+    import pytest
+
+    from advocate_cli.conditions import compile_actions
+
+    keys = {"setting": KeySpec("choice", ("urban", "rural"))}
+    with pytest.raises(ValueError, match="plain names"):
+        compile_actions([{"setting": "rural"}], keys, [["out.append(0)"]], params="c, out=None")
+    holds = compile_actions([{"setting": "rural"}], keys, [["out.append(0)"]], params="c, out")
+    got: list[int] = []
+    holds({"setting": "rural"}, got)
+    assert got == [0]

@@ -452,11 +452,10 @@ def compile_all(
     know how to write out is called through its compiled closure instead. `compiled_each`, when
     given, is compile_condition of each condition, already done by the caller.
     """
-    holds = compile_actions(
+    return compile_actions(
         conditions, keys, [[f"hit({i})"] for i in range(len(conditions))], params="c",
         prologue=["out = []", "hit = out.append"], epilogue=["return out"], compiled_each=compiled_each,
     )
-    return holds
 
 
 def compile_actions(
@@ -477,6 +476,9 @@ def compile_actions(
     runs once the answers have been looked up, and must not change `c`. Reserved names: c, get, C, E,
     R, F, make, generated and the locals x0, m1, ..., t0, t1, ..., v0, v1, ...
     """
+    arguments = [p.strip() for p in params.split(",")]
+    if not all(a.isidentifier() for a in arguments):  # the inline form is called with them, by name
+        raise ValueError(f"params must be plain names, not {params!r}")
     src = _Source()
     closures: list[Test] = []
     branches: list[tuple[str, list[str]]] = []
@@ -493,8 +495,7 @@ def compile_actions(
             expression = f"R[{len(closures) - 1}](c)"
         branches.append((expression, actions[i]))
     scope: dict[str, Any] = {**(namespace or {}), "E": _EMPTY, "R": tuple(closures)}
-    arguments = [p.strip() for p in params.split(",")]
-    if not src.tests or not all(a.isidentifier() for a in arguments):  # nothing shared, or defaults / *args
+    if not src.tests:  # nothing to share
         return _define(_Layout(src, params, prologue, branches, epilogue, shared=False), scope)
     layout = _Layout(src, params, prologue, branches, epilogue, shared=True, fallback=arguments)
     return _define(layout, {**scope, "F": _Reference(layout, scope)})

@@ -58,11 +58,12 @@ def entries_json(found: list[Item], rs: RuleSet, out: IO[str]) -> None:
 
 def entries_table(found: list[Item], rs: RuleSet, out: IO[str]) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, markup=False, emoji=False)
+    from advocate_cli.render.table import make_console
+
+    console = make_console(out)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Id", no_wrap=True)
     table.add_column("Kind", ratio=1)
