@@ -392,22 +392,16 @@ def _question_order(rs: RuleSet) -> Iterator[Finding]:
 
 def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
     """A single rule that alone moves a method's score out of 0-100: the excess is clamped away."""
-    methods = [(m.id, m.channel.value, m.base, m.attributes) for m in rs.methods.values()]
-    order = {m.id: i for i, m in enumerate(rs.methods.values())}
+    from advocate_cli.engine import rule_points
+
+    methods = list(rs.methods.values())
+    index = {m.id: i for i, m in enumerate(methods)}
     for rule in rs.rules.values():
-        effects, by_attribute = rule.effects, rule.by_attribute
-        if by_attribute or "virtual" in effects or "analog" in effects:
-            moved = methods  # every method may move
-        else:  # only the methods the rule names, in the order of the methods
-            moved = [methods[i] for i in sorted(order[t] for t in effects if t in order)]
-        for mid, channel, base, attributes in moved:
-            points = effects.get(mid, 0) + effects.get(channel, 0)
-            if by_attribute:
-                points += sum(per * getattr(attributes, attr) for attr, per in by_attribute.items())
-            if points and not 0 <= base + points <= 100:
+        for m, points in zip(methods, rule_points(rule, methods, index)):
+            if points and not 0 <= m.base + points <= 100:
                 yield _finding(
                     "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
-                    f"rule {rule.id!r} alone moves {mid!r} from {base} to {base + points}; scores are clamped "
+                    f"rule {rule.id!r} alone moves {m.id!r} from {m.base} to {m.base + points}; scores are clamped "
                     "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
                 )
 

@@ -189,17 +189,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     rules = []
     rule_conditions = list(ruleset.compiled_conditions("rules", rule_keys).values())
     for rule, condition in zip(ruleset.rules.values(), rule_conditions):
-        points = [0] * len(methods)
-        for target, value in rule.effects.items():
-            if target in ("virtual", "analog"):
-                for i, m in enumerate(methods):
-                    if m.channel.value == target:
-                        points[i] += value
-            elif target in index:
-                points[index[target]] += value
-        for attribute, per_level in rule.by_attribute.items():
-            for i, m in enumerate(methods):
-                points[i] += per_level * getattr(m.attributes, attribute)
+        points = rule_points(rule, methods, index)
         hits = tuple((i, Contribution(rule.id, p, rule.why)) for i, p in enumerate(points) if p)
         rules.append(_CompiledRule(rule.id, condition.test, hits, tuple(rule.facts)))
     warnings = []
@@ -221,6 +211,23 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
         score=_scoring([rule.when for rule in ruleset.rules.values()], rules, rule_keys, rule_conditions),
         warnings_that_apply=compile_all([w.when for w in ruleset.warnings.values()], warning_keys, warning_conditions),
     )
+
+
+def rule_points(rule: Any, methods: list[Any], index: Mapping[str, int]) -> list[int]:
+    """The points a rule gives each method (in the order of `methods`; `index`: method id -> position):
+    its effects on methods and on a whole channel, and its points per attribute level."""
+    points = [0] * len(methods)
+    for target, value in rule.effects.items():
+        if target in ("virtual", "analog"):
+            for i, m in enumerate(methods):
+                if m.channel.value == target:
+                    points[i] += value
+        elif target in index:
+            points[index[target]] += value
+    for attribute, per_level in rule.by_attribute.items():
+        for i, m in enumerate(methods):
+            points[i] += per_level * getattr(m.attributes, attribute)
+    return points
 
 
 def _scoring(whens: list[Any], rules: list[_CompiledRule], keys: Any, conditions: list[Any]) -> Any:
