@@ -36,7 +36,7 @@ def varied(i: int) -> dict:
 
 
 def mixed_stream(n: int, bad_every: int = 37) -> str:
-    """n documents, well past one chunk of 64, with a bad one now and then and a YAML list among them."""
+    """n documents, well past one chunk (32), with a bad one now and then and a YAML list among them."""
     parts = []
     for i in range(n):
         if i % bad_every == 5:
@@ -344,3 +344,33 @@ def test_an_unreadable_reply_or_a_closed_stdout_only_means_the_work_is_done_here
     with monkeypatch.context() as m:
         m.setattr(sys, "stdout", closed)  # flushing it before a fork raises ValueError
         assert set(parallel.map_shared(lambda _: os.getpid(), items, [1] * 6, min_weight=1)) == {os.getpid()}
+
+
+def test_after_a_worker_fails_nothing_later_is_written():
+    """The records written before a worker's failure are an unbroken prefix of the input's: no chunk after
+    the failed one is planned and written anyway."""
+    from advocate_cli.yamlio import RawDocument
+
+    main = os.getpid()
+
+    def work(items):
+        for item in items:
+            if os.getpid() != main and item.index == 2:
+                raise ValueError("a bug in a worker")
+            yield True, f"{item.index}\n".encode(), None
+
+    pool = parallel.Pool(2, work)
+    received: list[bytes] = []
+    try:
+        in_order = parallel.InOrder(pool, lambda part: received.append(part[1]), chunk_documents=2)
+        with pytest.raises(parallel.WorkerFailed, match="a bug in a worker"):
+            in_order.run([RawDocument("a: 1\n", "f", i, i, False) for i in range(1, 13)])
+    finally:
+        pool.close(force=True)
+    assert b"".join(received).decode().split() == []  # documents 1 and 2 were the worker's: nothing follows them
+
+
+def test_results_that_fill_a_part_exactly_are_sent_as_that_part_alone(monkeypatch):
+    monkeypatch.setattr(parallel, "PART_BYTES", 10)
+    assert list(parallel.parts([(True, b"x" * 10, None)])) == [([(True, 10, None)], b"x" * 10)]
+    assert list(parallel.parts([])) == [([], b"")]  # nothing planned: still one (empty) part

@@ -245,11 +245,11 @@ def _plan_in_parallel(
             out.flush()
             try:
                 in_order.run(_documents(None, inputs, reading, raw=True, before_wait=in_order.drain))
-            except _Stop:
+                finished = True
+            except _Stop:  # --fail-fast: what the workers still plan is not wanted
                 pass
-        finished = True
     finally:
-        pool.close(force=not finished)  # idle workers end at the end of their input; others are stopped
+        pool.close(force=not finished)  # after a whole run the workers end at the end of their input
     return _closing(counts[0], counts[1], single=False)
 
 

@@ -51,14 +51,15 @@ def parts(results: Iterable[Result]) -> Iterator[Packed]:
     header: list[tuple[bool, int, Any]] = []
     records: list[bytes] = []
     size = 0
+    packed = False
     for ok, record, error in results:
         header.append((ok, len(record), error))
         records.append(record)
         size += len(record)
         if size >= PART_BYTES:
             yield header, b"".join(records)
-            header, records, size = [], [], 0
-    if header or not size:
+            header, records, size, packed = [], [], 0, True
+    if header or not packed:
         yield header, b"".join(records)
 
 
@@ -337,6 +338,8 @@ class InOrder:
         try:
             for item in items:
                 self.add(item)
+        except WorkerFailed:  # the chunks after the failed one must not be written: the output would have a gap
+            raise
         except AdvocateError:
             self.drain()
             raise
