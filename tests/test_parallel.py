@@ -374,3 +374,24 @@ def test_results_that_fill_a_part_exactly_are_sent_as_that_part_alone(monkeypatc
     monkeypatch.setattr(parallel, "PART_BYTES", 10)
     assert list(parallel.parts([(True, b"x" * 10, None)])) == [([(True, 10, None)], b"x" * 10)]
     assert list(parallel.parts([])) == [([], b"")]  # nothing planned: still one (empty) part
+
+
+def test_workers_that_cannot_be_started_leave_the_planning_to_this_process(monkeypatch):
+    from advocate_cli.yamlio import RawDocument
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    opened = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    pool = parallel.Pool(3, lambda items: ((True, f"{item.index}\n".encode(), None) for item in items))
+    received: list[bytes] = []
+    try:
+        assert pool.workers == []
+        parallel.InOrder(pool, lambda part: received.append(part[1]), chunk_documents=2).run(
+            [RawDocument("a: 1\n", "f", i, i, False) for i in range(1, 6)])
+    finally:
+        pool.close()
+    assert b"".join(received).split() == [b"1", b"2", b"3", b"4", b"5"]
+    if opened is not None:
+        assert len(os.listdir("/proc/self/fd")) == opened  # the pipes made for them are closed again

@@ -171,35 +171,17 @@ class Pool:
         self.work = work  # what this process runs on the chunks it plans itself
         try:
             for _ in range(jobs - 1):
-                self.workers.append(self._fork(work))
+                earlier = [stream.fileno() for w in self.workers for stream in (w.send, w.receive)]
+                started = _start_child(  # the earlier workers' pipe ends closed in it, so that each sees its end
+                    "rw", lambda ends: _serve(work, os.fdopen(ends[0], "rb"), os.fdopen(ends[1], "wb")), earlier)
+                if started is None:  # no process or pipe to spare: fewer workers (this process plans too)
+                    break
+                pid, (send, receive) = started
+                _widen(receive)
+                self.workers.append(_Worker(pid, os.fdopen(send, "wb"), os.fdopen(receive, "rb")))
         except BaseException:
             self.close(force=True)
             raise
-
-    def _fork(self, work: Work) -> _Worker:
-        down_r, down_w = os.pipe()  # chunks, to the worker
-        up_r, up_w = os.pipe()  # results, from the worker
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the worker: never returns
-            status = 0
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-                os.close(down_w)
-                os.close(up_r)
-                for other in self.workers:  # the earlier workers' pipe ends: closed, so that each sees its end
-                    for stream in (other.send, other.receive):
-                        os.close(stream.fileno())
-                _serve(work, os.fdopen(down_r, "rb"), os.fdopen(up_w, "wb"))
-            except BaseException:  # the main process went away (broken pipe) or a signal: nothing to say
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(down_r)
-        os.close(up_w)
-        _widen(up_r)
-        return _Worker(pid, os.fdopen(down_w, "wb"), os.fdopen(up_r, "rb"))
 
     def submit(self, worker: _Worker, items: list[Any]) -> None:
         try:
@@ -228,21 +210,13 @@ class Pool:
     def close(self, *, force: bool = False) -> None:
         """End the workers: closing their input ends them once their chunk is done; `force` stops them now."""
         for worker in self.workers:
-            if force:
-                try:
-                    os.kill(worker.pid, signal.SIGTERM)
-                except OSError:
-                    pass
             for stream in (worker.send, worker.receive):
                 try:
                     stream.close()
                 except OSError:  # e.g. a broken pipe while flushing: the worker is gone already
                     pass
         for worker in self.workers:
-            try:
-                os.waitpid(worker.pid, 0)
-            except ChildProcessError:
-                pass
+            _end_child(worker.pid, stop=force)
         self.workers = []
 
 
@@ -380,15 +354,7 @@ def map_shared(func: Callable[[Any], Any], items: list[Any], weights: list[int],
     finally:
         for pid, receive, _ in helpers:
             receive.close()
-            if not finished:  # interrupted, or func raised here: the helpers' work is not wanted
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except OSError:
-                    pass
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+            _end_child(pid, stop=not finished)  # interrupted, or func raised here: their work is not wanted
 
 
 def _received(receive: io.BufferedReader) -> list[Any] | None:
@@ -422,39 +388,74 @@ def _fork_helper(func: Callable[[Any], Any], items: list[Any], run: range,
                  helpers: list[tuple[int, io.BufferedReader, range]]) -> bool:
     """Fork a process that does `run` of the items and sends the results back, and add it to `helpers`
     (at once, so that it is ended whatever happens next); False if none can be started."""
-    try:
-        receive_fd, send_fd = os.pipe()
-    except OSError:  # no file descriptor to spare: the run is done here
+    def body(ends: list[int]) -> None:
+        try:
+            payload = pickle.dumps((True, [func(item) for item in items[run.start:run.stop]]), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - the main process does the run itself, and meets the error there
+            payload = pickle.dumps((False, None), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(ends[0], "wb") as out:
+            _write_message(out, payload)
+
+    started = _start_child("w", body)
+    if started is None:
         return False
+    pid, (receive,) = started
+    helpers.append((pid, os.fdopen(receive, "rb"), run))
+    _widen(receive)
+    return True
+
+
+def _start_child(pipes: str, body: Callable[[list[int]], None], close: list[int] = ()) -> tuple[int, list[int]] | None:  # type: ignore[assignment]
+    """Fork a process that runs body(its pipe ends) and ends; (its pid, this process's pipe ends), or None
+    when it cannot be started (no file descriptor, memory or process to spare, or a closed stream).
+
+    `pipes` says, for each pipe, whether the child reads ("r") or writes ("w") it. The child ignores
+    Ctrl-C (the main process handles it), ends on SIGTERM whatever handler the program had, and closes
+    `close` (pipe ends of earlier children) and this process's ends.
+    """
+    made: list[tuple[int, int]] = []
     try:
-        for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, not once more by the helper
+        for _ in pipes:
+            made.append(os.pipe())
+        for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, not once more by the child
             if stream is not None:
                 stream.flush()
         pid = os.fork()
-    except (OSError, ValueError):  # no memory or process to spare, or a closed stream: the run is done here
-        os.close(receive_fd)
-        os.close(send_fd)
-        return False
-    if pid == 0:  # the helper: never returns
+    except (OSError, ValueError):
+        for ends in made:
+            for fd in ends:
+                os.close(fd)
+        return None
+    theirs = [r if way == "r" else w for way, (r, w) in zip(pipes, made)]
+    ours = [w if way == "r" else r for way, (r, w) in zip(pipes, made)]
+    if pid == 0:  # the child: never returns
         status = 0
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped, not handled as the program it came from would
-            os.close(receive_fd)
-            try:
-                payload = pickle.dumps((True, [func(item) for item in items[run.start:run.stop]]), pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - the main process does the run itself, and meets the error there
-                payload = pickle.dumps((False, None), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(send_fd, "wb") as out:
-                _write_message(out, payload)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            for fd in (*ours, *close):
+                os.close(fd)
+            body(theirs)
         except BaseException:  # the main process went away (broken pipe) or a signal: nothing to say
             status = 1
         finally:
             os._exit(status)
-    os.close(send_fd)
-    helpers.append((pid, os.fdopen(receive_fd, "rb"), run))
-    _widen(receive_fd)
-    return True
+    for fd in theirs:
+        os.close(fd)
+    return pid, ours
+
+
+def _end_child(pid: int, *, stop: bool) -> None:
+    """Wait for a child to end; with `stop`, end it now (SIGTERM)."""
+    if stop:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 class WatchedInput(io.RawIOBase):
