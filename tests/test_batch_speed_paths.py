@@ -244,7 +244,18 @@ def test_balance_notes_made_for_one_plan_each_are_not_kept(default_rules):
         plan.warnings = [note]
         assert encoder.encode(plan) == _reference(plan.to_dict())
     assert len(encoder._held) <= kept + len(plan.methods) * 10  # the plan's own parts, not one per note
-    assert len(default_rules.compiled.balance_notes) <= BALANCE_NOTES_KEPT
+    # The engine makes such notes: thousands of different ones (each names a score) keep at most BALANCE_NOTES_KEPT.
+    from advocate_cli.engine import _balance
+
+    compiled = default_rules.compiled
+    virtual = [i for i, channel in enumerate(compiled.channels) if channel == "virtual"]
+    analog = [i for i, channel in enumerate(compiled.channels) if channel == "analog"]
+    for score in range(3 * BALANCE_NOTES_KEPT):
+        scores = [0] * len(compiled.channels)
+        scores[analog[0]] = score
+        note = _balance(virtual[:5], virtual + analog, compiled, scores)
+        assert note is not None and f"({score} points)" in note.message
+        assert 0 < len(compiled.balance_notes) <= BALANCE_NOTES_KEPT
 
 
 def test_compact_encoder_memory_stays_bounded(default_rules):
