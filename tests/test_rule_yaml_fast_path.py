@@ -147,6 +147,14 @@ def test_a_rule_file_is_read_without_composing_nodes():
     assert doc._node is not None
 
 
+def test_a_case_profile_is_a_part_whose_places_are_found_only_when_asked_for():
+    doc = yamlio.load_file(REPO / "rules" / "tests" / "balance.yaml")
+    profile = doc.part(("cases", 0, "profile"), doc.data["cases"][0]["profile"])
+    assert doc._node is None  # taking the part composed nothing
+    key = next(iter(doc.data["cases"][0]["profile"]))
+    assert profile.place((key,), at_key=True) == doc.place(("cases", 0, "profile", key), at_key=True)
+
+
 def test_rules_check_finds_the_same_on_both_paths(monkeypatch):
     import os
 

@@ -277,10 +277,15 @@ class Document:
 
 
     def part(self, path: Iterable[Any], data: Any) -> Document:
-        """The document of a part of this one (e.g. one case's profile), so places point inside it."""
-        node = _descend(self.node, tuple(path)) if self.node is not None else None
-        line = node.start_mark.line + 1 + self.line_offset if node is not None else self.line
-        return Document(data, node, self.file, self.index, line, self.line_offset)
+        """The document of a part of this one (e.g. one case's profile), so places point inside it. Its node
+        is found, composing this document's node tree if need be, only when a place in it is asked for."""
+        return Document(data, None, self.file, self.index, self.line, self.line_offset,
+                        compose=functools.partial(_part_node, self, tuple(path)))
+
+
+def _part_node(doc: Document, path: tuple[Any, ...]) -> Node | None:
+    node = doc.node
+    return _descend(node, path) if node is not None else None
 
 
 def _descend(node: Node, path: tuple[Any, ...], at_key: bool = False) -> Node:
