@@ -593,18 +593,11 @@ class _PlacesReader:
         self.yaml11: list[ScalarNode] = []
 
     def scalar(self, event: Any) -> Any:
-        if event.anchor is not None or event.tag is not None:
+        if event.anchor is not None:
             raise _NotPlain
-        text = event.value
-        if len(text) > MAX_SCALAR_CHARS:
-            raise _NotPlain
-        if not event.implicit[0] or (text and text[0] not in _RESOLVER_FIRSTS):  # quoted, block, or plain text
-            return text
-        value = _PLAIN_CACHE.get(text, _PLAIN_MISS)
-        if value is _PLAIN_MISS:
-            value = _plain_value(text)
+        value = _scalar(event)
         if type(value) is Yaml11Scalar:
-            self.yaml11.append(ScalarNode(YAML11_TAG, text, event.start_mark, event.end_mark))
+            self.yaml11.append(ScalarNode(YAML11_TAG, event.value, event.start_mark, event.end_mark))
         return value
 
     def collection(self, start: Any, depth: int, levels: int) -> tuple[Any, Any]:
@@ -820,7 +813,7 @@ def _scalar(event: Any) -> Any:
     value = event.value
     if event.tag is not None or len(value) > MAX_SCALAR_CHARS:
         raise _NotPlain
-    if not event.implicit[0]:  # quoted or block: text as written
+    if not event.implicit[0] or (value and value[0] not in _RESOLVER_FIRSTS):  # quoted, block, or plain text
         return value
     known = _PLAIN_CACHE.get(value, _PLAIN_MISS)
     return _plain_value(value) if known is _PLAIN_MISS else known
@@ -1202,7 +1195,6 @@ def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> It
     """
     read = getattr(stream, "read1", None) or stream.read
     carry: list[bytes] = []  # the start of a line that has not ended yet
-    carried = 0
     lineno = 0
     while True:
         chunk = read(_BLOCK_BYTES)
@@ -1210,11 +1202,10 @@ def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> It
             cut = chunk.rfind(b"\n") + 1
             if not cut:
                 carry.append(chunk)
-                carried += len(chunk)
                 continue
             block = b"".join([*carry, chunk[:cut]]) if carry else chunk[:cut]
             rest = chunk[cut:]
-            carry, carried = ([rest], len(rest)) if rest else ([], 0)
+            carry = [rest] if rest else []
         else:
             if not carry:
                 return
