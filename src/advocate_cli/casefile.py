@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from advocate_cli import yamlio
 from advocate_cli.conditions import nearest
-from advocate_cli.errors import AdvocateError, InputError, Place, ProfileError
-from advocate_cli.ruleset.findings import Finding, FindingSeverity
+from advocate_cli.errors import AdvocateError, Place, ProfileError
+from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
 from advocate_cli.ruleset.loader import display_path, schema_hint, schema_message
 from advocate_cli.ruleset.models import TOPICS
 from advocate_cli.ruleset.ruleset import RuleSet
@@ -171,19 +171,11 @@ def load_cases(paths: Iterable[tuple[Path, str]]) -> tuple[list[LoadedCase], lis
     cases: list[LoadedCase] = []
     problems: list[Finding] = []
     seen: dict[str, LoadedCase] = {}
-    for path, name in paths:
-        duplicates: list[InputError] = []
-        try:
-            doc = yamlio.load_file(path, display=name, duplicates=duplicates)
-        except InputError as exc:
-            code = "yaml-syntax" if exc.message.startswith("YAML:") else "unreadable"
-            problems.append(_problem(code, exc.place or Place(file=name), exc.message.removeprefix("YAML: "),
-                                     exc.hint))
-            continue
-        for dup in duplicates:
-            problems.append(_problem("duplicate-key", dup.place or Place(file=name),
-                                     dup.message.removeprefix("YAML: "), dup.hint))
-        if doc.data is None:
+    paths = list(paths)
+    for (_, name), read in zip(paths, yamlio.load_files(paths)):
+        problems.extend(read_findings(read, name))
+        doc = read[0]
+        if doc is None or doc.data is None:
             continue
         try:
             casefile = CaseFile.model_validate(doc.data)

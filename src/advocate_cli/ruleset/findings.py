@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+from advocate_cli.errors import Place
+
+if TYPE_CHECKING:
+    from advocate_cli.yamlio import FileRead
 
 
 class FindingSeverity(str, Enum):
@@ -93,3 +99,17 @@ FIXES: dict[str, str] = {
     "missing-source": "name where it comes from: a toolkit, a survey with its year, a law, or 'Practice: ...'",
     "missing-mitigation": "say what the campaign should do about the risk, in one or two sentences",
 }
+
+
+def read_findings(read: FileRead, name: str) -> list[Finding]:
+    """What reading one rule or case file (yamlio.load_files) found: the error that stopped the read
+    (yaml-syntax or unreadable), and each duplicate key (the file is still read)."""
+    _, error, duplicates = read
+    found = [] if error is None else [("yaml-syntax" if error.message.startswith("YAML:") else "unreadable", error)]
+    found += [("duplicate-key", dup) for dup in duplicates]
+    findings = []
+    for code, exc in found:
+        place = exc.place or Place(file=name)
+        findings.append(Finding(code, FindingSeverity.error, place.file or name, place.line or 0, place.column or 0,
+                                exc.message.removeprefix("YAML: "), exc.hint))
+    return findings

@@ -14,7 +14,7 @@ from advocate_cli import yamlio
 from advocate_cli.conditions import KeySpec, compile_condition, nearest
 from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
-from advocate_cli.ruleset.findings import Finding, FindingSeverity
+from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
 from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile
 from advocate_cli.ruleset.ruleset import Origin, RuleSet, collector_paused
 
@@ -96,15 +96,9 @@ class Loader:
         return items
 
     def read_file(self, read: yamlio.FileRead, name: str, layer: int, layer_name: str) -> list[_Item]:
-        doc, error, duplicates = read  # every duplicate key is reported; the file is still read
-        if error is not None:
-            code = "yaml-syntax" if error.message.startswith("YAML:") else "unreadable"
-            self.add(code, ERROR, error.place or Place(file=name), error.message.removeprefix("YAML: "), error.hint)
-            return []
-        assert doc is not None
-        for dup in duplicates:
-            self.add("duplicate-key", ERROR, dup.place or Place(file=name), dup.message.removeprefix("YAML: "), dup.hint)
-        if doc.data is None:
+        self.findings.extend(read_findings(read, name))
+        doc = read[0]
+        if doc is None or doc.data is None:
             return []
         self._yaml11_traps(doc, name)
         if not isinstance(doc.data, dict):
