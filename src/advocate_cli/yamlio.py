@@ -492,8 +492,7 @@ class _Builder:
     def build(self, node: Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_EXPANDED_NODES:
-            raise InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
-                             place=self.place)
+            raise _too_many_nodes(self.place)
         if depth > MAX_DEPTH:
             raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", place=self.place)
         cls = node.__class__
@@ -831,8 +830,11 @@ class _TooManyNodes(Exception):
 
     def error(self, file: str, line_offset: int, index: int) -> InputError:
         """The error _Builder raises for the same document."""
-        return InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES",
-                          place=Place(file=file, line=self.root_line + 1 + line_offset, document=index))
+        return _too_many_nodes(Place(file=file, line=self.root_line + 1 + line_offset, document=index))
+
+
+def _too_many_nodes(place: Place) -> InputError:
+    return InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES", place=place)
 
 
 def _refuse_past_the_limit(get: Callable[[], Any], text: str, root_line: int) -> NoReturn:
