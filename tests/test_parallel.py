@@ -115,6 +115,29 @@ def test_records_stream_out_while_the_input_is_still_open(first, second):
         proc.wait()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_named_pipe_given_as_input_streams_like_stdin(tmp_path, jobs):
+    """--input FIFO (or /dev/stdin, or <(command)): each record comes out as its profile arrives, and the end of
+    the input is not a crash (such a file has no position to count progress by)."""
+    fifo = tmp_path / "profiles.fifo"
+    os.mkfifo(fifo)
+    proc = advocate("plan", "--input", str(fifo), "--format", "jsonl", "--jobs", jobs,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        with open(fifo, "w", encoding="utf-8") as feed:
+            feed.write(json.dumps(COMPLETE) + "\n")
+            feed.flush()
+            assert json.loads(read_line(proc.stdout, timeout=60))["name"] == COMPLETE["name"]
+            assert proc.poll() is None  # the input is still open
+            feed.write(json.dumps(profile(name="second")) + "\n")
+        assert [json.loads(r)["name"] for r in proc.stdout.read().decode().splitlines()] == ["second"]
+        assert proc.wait(timeout=60) == 0
+        assert b"Traceback" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_a_closed_pipe_ends_the_workers_too(tmp_path):
     path = write(tmp_path / "many.yaml", yaml_stream(*[varied(i) for i in range(3000)]))
     proc = advocate("plan", "--input", str(path), "--format", "jsonl", "--jobs", "2",

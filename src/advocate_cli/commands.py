@@ -306,7 +306,7 @@ def _documents(profile: Path | None, inputs: list[str], reading: Any = None, *, 
     that cannot be parsed becomes an error record in its place (exit 1).
 
     With `raw`, the documents are only split off, not parsed (yamlio.iter_raw), for worker processes
-    to parse; `before_wait` is then called whenever reading stdin would have to wait for more input.
+    to parse; `before_wait` is called whenever reading an input would have to wait for more.
     """
     from advocate_cli import yamlio
     from advocate_cli.errors import InputError
@@ -327,27 +327,30 @@ def _documents(profile: Path | None, inputs: list[str], reading: Any = None, *, 
             if sys.stdin is None:
                 raise AdvocateError("stdin is closed: no profiles to read", place=Place(file="<stdin>"),
                                     hint="give --profile FILE or --input FILE")
-            stdin: Any = sys.stdin.buffer
-            if raw and before_wait is not None:
-                from advocate_cli.parallel import WatchedInput, stdin_would_wait
-
-                try:
-                    fd = sys.stdin.fileno()
-                except (AttributeError, OSError, ValueError):  # not a real file (a test's stand-in)
-                    fd = None
-                if fd is not None and stdin_would_wait(fd):
-                    stdin = io.BufferedReader(WatchedInput(fd, before_wait))
-            yield from split(stdin, "<stdin>")
+            yield from split(_watched(sys.stdin.buffer, before_wait), "<stdin>")
             continue
         path = Path(name)
         with yamlio.open_binary(path) as stream:
             jsonl = True if path.suffix in (".jsonl", ".ndjson") else None
             if reading is not None:
                 reading.stream = stream
-            yield from split(stream, name, jsonl=jsonl)
+            yield from split(_watched(stream, before_wait), name, jsonl=jsonl)
             if reading is not None:
-                reading.done += stream.tell()
-                reading.stream = None
+                reading.file_done()
+
+
+def _watched(stream: Any, before_wait: Callable[[], None] | None) -> Any:
+    """The stream, read through parallel.WatchedInput where a read could wait (stdin or a named pipe, FIFO
+    or terminal) and `before_wait` is given: what was read so far is planned and written before waiting."""
+    if before_wait is None:
+        return stream
+    from advocate_cli.parallel import WatchedInput, stdin_would_wait
+
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's stand-in)
+        return stream
+    return io.BufferedReader(WatchedInput(fd, before_wait)) if stdin_would_wait(fd) else stream
 
 
 def _checked(data: dict[str, Any], schema: Any) -> dict[str, Any]:

@@ -22,9 +22,14 @@ class Reading:
     def position(self) -> int:
         here = 0
         if self.stream is not None:
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError):  # a pipe or FIFO has no position
                 here = self.stream.tell()
         return self.done + here
+
+    def file_done(self) -> None:
+        """The open file has been read to its end."""
+        self.done = self.position()
+        self.stream = None
 
 
 @contextlib.contextmanager
