@@ -39,6 +39,12 @@ COMPLETE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_jobs_from_the_shell(monkeypatch):
+    """ADVOCATE_JOBS set where the tests are run must not change what they cover (tests that need it set it)."""
+    monkeypatch.delenv("ADVOCATE_JOBS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def mini():
     ruleset, _ = load_ruleset([MINI], include_default=False)
