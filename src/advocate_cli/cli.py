@@ -94,8 +94,6 @@ def root(
     """
 
 
-
-
 @app.command()
 def plan(
     profile: Annotated[
@@ -157,7 +155,7 @@ def plan(
         typer.Option("--progress/--no-progress", help="Show a progress bar on stderr (default: only when stderr "
                      "is a terminal).", show_default=False),
     ] = None,
-    jobs: Annotated[
+    jobs: Annotated[  # max=64 is parallel.MAX_JOBS, written out so that --help does not import parallel
         Optional[int],
         typer.Option("--jobs", "-j", min=1, max=64, metavar="N", help="Processes that plan a JSON Lines batch, this one "
                      "included (default: ADVOCATE_JOBS, or one per CPU up to 4; 1: no workers). The output is the same.",
@@ -202,7 +200,6 @@ def plan(
             jobs=jobs,
         )
     raise typer.Exit(int(code))
-
 
 
 app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")

@@ -159,7 +159,8 @@ def plan_command(
                 planned += 1
             else:
                 failed += 1
-                _report_failure(outcome)
+                if outcome.error is not None:
+                    _report_failure(outcome.error)
                 if fail_fast:
                     break
         renderer.end()
@@ -204,10 +205,10 @@ def _plan_in_parallel(
     from advocate_cli.outputs import open_output
     from advocate_cli.parallel import InOrder, Packed, Pool, Result
     from advocate_cli.progress import batch_progress
-    from advocate_cli.render.jsonout import JsonLinesRenderer
+    from advocate_cli.render.jsonout import CompactPlanEncoder, record
     from advocate_cli.yamlio import read_each
 
-    renderer = JsonLinesRenderer(None)  # type: ignore[arg-type] - only its line() is used
+    plans = CompactPlanEncoder()
 
     def work(items: list[Any]) -> Iterator[Result]:  # runs in the workers, and here
         outcomes = plan_documents(read_each(items), schema, compiled, today=today, top=top, overrides=overrides)
@@ -215,7 +216,7 @@ def _plan_in_parallel(
             error = outcome.error
             if error is not None:  # as it is reported, in a form that always crosses the pipe
                 error = AdvocateError(str(error), exit_code=error.exit_code)
-            yield outcome.ok, renderer.line(outcome).encode("utf-8"), error
+            yield outcome.ok, record(outcome, plans).encode("utf-8"), error
 
     pool = Pool(workers, work)
     counts = [0, 0]  # planned, failed
@@ -235,7 +236,7 @@ def _plan_in_parallel(
                         sink_to.write(records[written:end])
                         sink_to.flush()
                         written = end
-                        _report_failure_of(error)
+                        _report_failure(error)
                         if fail_fast:
                             raise _Stop
                 sink_to.write(records[written:] if written else records)
@@ -253,12 +254,7 @@ def _plan_in_parallel(
     return _closing(counts[0], counts[1], single=False)
 
 
-def _report_failure(outcome: Any) -> None:
-    if outcome.error is not None:
-        _report_failure_of(outcome.error)
-
-
-def _report_failure_of(error: AdvocateError) -> None:
+def _report_failure(error: AdvocateError) -> None:
     from advocate_cli.cli import report
 
     report(error)

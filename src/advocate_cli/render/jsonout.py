@@ -117,6 +117,13 @@ class CompactPlanEncoder:
         return "".join(parts)
 
 
+def record(outcome: Outcome, plans: CompactPlanEncoder) -> str:
+    """The JSON Lines record of one outcome: a plan or an error record, with its line end."""
+    if outcome.plan is not None:
+        return plans.encode(outcome.plan, "\n")
+    return _encode(outcome.to_dict()) + "\n"
+
+
 class JsonLinesRenderer:
     """One compact JSON object per line, written (and flushed) as soon as each profile is planned."""
 
@@ -128,13 +135,7 @@ class JsonLinesRenderer:
         pass
 
     def outcome(self, outcome: Outcome) -> None:
-        self.out.write(self.line(outcome))
-
-    def line(self, outcome: Outcome) -> str:
-        """The record of one outcome: a plan or an error record, with its line end."""
-        if outcome.plan is not None:
-            return self.plans.encode(outcome.plan, "\n")
-        return _encode(outcome.to_dict()) + "\n"
+        self.out.write(record(outcome, self.plans))
 
     def end(self) -> None:
         pass
