@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advocate_cli.iso3166 import COUNTRIES
+
 Test = Callable[[Mapping[str, Any]], bool]
 
 
@@ -129,6 +131,22 @@ def nearest(word: str, options: Any) -> str | None:
     """The closest known name, for 'did you mean' hints."""
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+def suggest_country(text: str, aliases: Mapping[str, str] | None = None) -> str | None:
+    """'Albnia' -> 'AL (Albania)': the nearest code by name, alias or code."""
+    names = {name.lower(): code for code, name in COUNTRIES.items()}
+    if aliases:
+        names.update({alias.lower(): code for alias, code in aliases.items()})
+    lowered = text.strip().lower()
+    code = names.get(lowered)
+    if code is None:
+        near = nearest(lowered, names)
+        code = names[near] if near else None
+    if code is None and len(text.strip()) == 2:
+        near = nearest(text.strip().upper(), COUNTRIES)
+        code = near
+    return f"{code} ({COUNTRIES[code]})" if code else None
 
 
 def _did_you_mean(word: str, options: Any) -> str | None:
@@ -289,8 +307,6 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
             allowed = info.values if info.values is not None else None
             hint = None
             if info.kind == "country":
-                from advocate_cli.profile import suggest_country  # here: profile imports this module
-
                 near = suggest_country(str(v))
                 hint = (f"did you mean {near}? " if near else "") + (
                     "write an ISO 3166-1 alpha-2 code in capitals, e.g. AL, BA, ME, MK, RS or XK")

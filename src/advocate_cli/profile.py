@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from advocate_cli.conditions import nearest
+from advocate_cli.conditions import nearest, suggest_country
 from advocate_cli.errors import ProfileError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.yamlio import Document, Yaml11Scalar, explain_yaml11
@@ -47,22 +47,6 @@ def _country(value: Any, aliases: Mapping[str, str] | None = None) -> Any:
         "'{value}' is not an ISO 3166-1 alpha-2 country code{hint}",
         {"value": value, "hint": f"; did you mean {suggestion}?" if suggestion else ""},
     )
-
-
-def suggest_country(text: str, aliases: Mapping[str, str] | None = None) -> str | None:
-    """'Albnia' -> 'AL (Albania)': the nearest code by name, alias or code."""
-    names = {name.lower(): code for code, name in COUNTRIES.items()}
-    if aliases:
-        names.update({alias.lower(): code for alias, code in aliases.items()})
-    lowered = text.strip().lower()
-    code = names.get(lowered)
-    if code is None:
-        near = nearest(lowered, names)
-        code = names[near] if near else None
-    if code is None and len(text.strip()) == 2:
-        near = nearest(text.strip().upper(), COUNTRIES)
-        code = near
-    return f"{code} ({COUNTRIES[code]})" if code else None
 
 
 def _multi(value: Any) -> Any:
