@@ -51,3 +51,49 @@ def test_a_rule_that_alone_leaves_0_100(tmp_path):
     assert len(messages) == 2
     assert any("'tv' from 40 to 130" in m for m in messages)
     assert any("'tiktok' from 40 to -20" in m for m in messages)
+
+
+def test_channel_wide_and_per_attribute_points_count_and_rules_in_range_do_not(tmp_path):
+    from advocate_cli.ruleset import load_ruleset
+
+    methods = load_ruleset()[0].methods.values()
+    found = findings(tmp_path, """rules:
+  - id: all-virtual
+    summary: All virtual.
+    why: Because.
+    source: Practice
+    effects: {virtual: 70}
+  - id: by-reach
+    summary: By reach.
+    why: Because.
+    source: Practice
+    by_attribute: {reach: 30}
+  - id: modest
+    summary: Modest.
+    why: Because.
+    source: Practice
+    effects: {virtual: 5, tv: -5}
+    by_attribute: {trust: 2}
+""")
+    moved = sorted(m.split("'")[3] for code, _, _, m in found if code == "score-out-of-range" and "'all-virtual'" in m)
+    assert moved == sorted(m.id for m in methods if m.channel.value == "virtual" and m.base + 70 > 100)
+    by_reach = sorted(m.split("'")[3] for code, _, _, m in found if code == "score-out-of-range" and "'by-reach'" in m)
+    assert by_reach == sorted(m.id for m in methods if m.base + 30 * m.attributes.reach > 100)
+    assert moved and by_reach
+    assert not any("'modest'" in m for *_, m in found)
+
+
+def test_a_question_that_depends_on_an_earlier_one_is_fine(tmp_path):
+    found = findings(tmp_path, """questions:
+  - id: has_school
+    prompt: Is there a school?
+    type: bool
+    required: false
+  - id: school_kind
+    prompt: Which school?
+    type: choice
+    choices: [{id: public, label: Public}, {id: private, label: Private}]
+    when: {has_school: true}
+    required: false
+""")
+    assert not [f for f in found if f[0] == "self-reference"]
