@@ -73,6 +73,8 @@ def run(args: list[str], stdin: bytes | None, cwd: Path) -> tuple[subprocess.Com
         preexec_fn=limit_resources,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
     )
+    if not peak.exists():  # the launcher stopped advocate at TIME_LIMIT (or failed) before writing it
+        raise AssertionError(f"advocate ran longer than {TIME_LIMIT} s: {result.stderr.decode(errors='replace')[-800:]}")
     kib = int(peak.read_text())
     peak.unlink()
     return result, kib
