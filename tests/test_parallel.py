@@ -266,20 +266,22 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
     from advocate_cli.yamlio import RawDocument
 
     main = os.getpid()
-    done = tmp_path / "worker-done"  # the worker has planned its first chunk
+    begun = tmp_path / "main-begun"  # this process has begun the second chunk
+
+    def wait_for(ready) -> None:
+        deadline = time.monotonic() + 10
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def work(items):
         for item in items:
             if os.getpid() != main:
-                if item.index <= 6:  # the first chunk: slow enough that this process begins the second
-                    time.sleep(0.02)
-                if item.index == 6:
-                    done.touch()
-            elif item.index > 6:  # this process, on the chunk it began while the worker was busy
-                deadline = time.monotonic() + 10
-                while not done.exists() and time.monotonic() < deadline:
-                    time.sleep(0.005)
-                time.sleep(0.05)  # time for the worker's reply to arrive
+                if item.index == 6:  # the worker's first chunk ends only once this process has begun the second
+                    wait_for(begun.exists)
+            elif item.index == 7:
+                begun.touch()
+            elif item.index > 7:  # the next piece waits until the worker's reply has begun to arrive
+                wait_for(lambda: pool.ready(pool.workers[0]))
             yield True, f"{item.index}:{'main' if os.getpid() == main else 'worker'}\n".encode(), None
 
     pool = parallel.Pool(2, work)
