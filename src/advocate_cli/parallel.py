@@ -230,12 +230,11 @@ class InOrder:
     """
 
     def __init__(self, pool: Pool, sink: Callable[[Packed], None], chunk_documents: int = CHUNK_DOCUMENTS,
-                 chunk_chars: int = CHUNK_CHARS, piece_documents: int = PIECE_DOCUMENTS) -> None:
+                 piece_documents: int = PIECE_DOCUMENTS) -> None:
         self.pool = pool
         self.sink = sink
         self.chunk_documents = chunk_documents
         self.piece_documents = max(1, piece_documents)
-        self.chunk_chars = chunk_chars
         self.idle: deque[_Worker] = deque(pool.workers)
         # Chunks under way, in input order: (worker, None) or (None, the parts of the results planned here).
         self.busy: deque[tuple[_Worker | None, list[Packed] | None]] = deque()
@@ -251,7 +250,7 @@ class InOrder:
             return
         self.pending.append(item)
         self.chars += len(getattr(item, "text", ""))
-        if len(self.pending) >= self.chunk_documents or self.chars >= self.chunk_chars:
+        if len(self.pending) >= self.chunk_documents or self.chars >= CHUNK_CHARS:
             self.dispatch()
 
     def dispatch(self) -> None:
