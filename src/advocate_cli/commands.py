@@ -131,7 +131,7 @@ def plan_command(
     from advocate_cli.render import get_renderer
 
     input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
-    workers = _jobs(jobs, fmt_, single=single, summary=summary)
+    workers = _jobs(jobs, fmt_, single=single)
     if workers > 1:
         return _plan_in_parallel(
             workers, inputs, reading, output=output, input_paths=input_paths, progress=progress, fail_fast=fail_fast,
@@ -180,9 +180,10 @@ def _closing(planned: int, failed: int, *, single: bool) -> ExitCode:
     return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
-def _jobs(jobs: int | None, fmt: Format, *, single: bool, summary: bool) -> int:
-    """How many processes plan the batch: several only for a JSON Lines batch, where os.fork is available."""
-    if single or summary or fmt is not Format.jsonl or jobs == 1:
+def _jobs(jobs: int | None, fmt: Format, *, single: bool) -> int:
+    """How many processes plan the batch: several only for a JSON Lines batch (so never with --summary,
+    which writes a table or JSON), where os.fork is available."""
+    if single or fmt is not Format.jsonl or jobs == 1:
         return 1
     from advocate_cli.parallel import default_jobs, fork_is_available
 
