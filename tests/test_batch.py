@@ -174,6 +174,36 @@ def test_output_is_replaced_atomically_and_kept_when_the_run_is_interrupted(cli,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_output_to_a_named_pipe_writes_into_it_and_keeps_it(cli, tmp_path):
+    # Renaming a finished file over a device or a pipe (--output /dev/null, a FIFO) would destroy it.
+    import stat
+    import threading
+
+    fifo = tmp_path / "plans.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = cli("plan", "--format", "jsonl", "--jobs", "1", "--output", fifo,
+                 input=yaml_stream(profile(name="a"), profile(name="b")))
+    reader.join(timeout=30)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert [json.loads(line)["name"] for line in received[0].splitlines()] == ["a", "b"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.fifo"]  # no temporary file beside it
+
+
+def test_output_through_a_symbolic_link_replaces_the_file_and_keeps_the_link(cli, tmp_path):
+    real = write(tmp_path / "results" / "plans.jsonl", "old\n")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(real)
+    result = cli("plan", "--format", "jsonl", "--output", link, input=yaml_stream(profile(name="a")))
+    assert result.exit_code == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert json.loads(real.read_text())["name"] == "a"
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

@@ -1,9 +1,15 @@
-"""Writing results: stdout, or a file replaced atomically so an interrupted run never leaves half a file."""
+"""Writing results: stdout, or a file replaced atomically so an interrupted run never leaves half a file.
+
+Only a regular file (or a path not there yet) is replaced. A device, named pipe or socket such as
+/dev/null, /dev/stdout or a FIFO is written to as it is: renaming a file over it would destroy it.
+A symbolic link is followed, so the file it points to is replaced and the link is kept.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -20,6 +26,8 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[I
         yield sys.stdout
         return
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
     for source in inputs:
         with contextlib.suppress(OSError):
             if target.exists() and target.resolve() == Path(source).resolve():
@@ -30,6 +38,9 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[I
                 )
     if target.is_dir():
         raise AdvocateError("is a directory; --output takes a file path", place=Place(file=str(target)))
+    if _special(target):
+        yield from _write_in_place(target)
+        return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise AdvocateError("the folder for --output does not exist", place=Place(file=str(target)))
@@ -47,6 +58,23 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[I
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _special(target: Path) -> bool:
+    """Whether the path is there and is not a regular file (a device, a named pipe, a socket)."""
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _write_in_place(target: Path) -> Iterator[IO[str]]:
+    try:
+        stream = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise AdvocateError(f"cannot write here: {exc.strerror}", place=Place(file=str(target))) from None
+    with stream:
+        yield stream
 
 
 def _mode_for(target: Path) -> int:
