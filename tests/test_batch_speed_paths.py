@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+import sys
 
 import pytest
 import yaml
@@ -230,20 +231,21 @@ def test_compact_encoder_handles_balance_warnings_and_markup_in_rule_text(mini):
             plan = evaluate(answers, mini, today=TODAY, top=2)
             assert encoder.encode(plan) == _reference(plan.to_dict())
             fired.update(w.id for w in plan.warnings)
-    assert {"balance-added-analog", "balance-added-virtual"} <= fired  # made per plan, not cached parts
-    assert not any(getattr(part, "id", "").startswith("balance-") for part in encoder._held)
+    assert {"balance-added-analog", "balance-added-virtual"} <= fired
 
 
 def test_balance_notes_made_for_one_plan_each_are_not_kept(default_rules):
     """Notes that differ from plan to plan (they name a score) must not pile up in the encoder or the engine."""
     encoder = CompactPlanEncoder()
     plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
-    kept = len(encoder._held)
     for score in range(3000):
         note = FiredWarning("balance-added-virtual", "balance", "medium", f"added ({score} points)", "keep one", "s")
         plan.warnings = [note]
+        held = sys.getrefcount(note)
         assert encoder.encode(plan) == _reference(plan.to_dict())
-    assert len(encoder._held) <= kept + len(plan.methods) * 10  # the plan's own parts, not one per note
+        assert sys.getrefcount(note) == held  # the encoder keeps no hold on it: its text goes with it
+        assert note._json is not None and note._json in encoder.encode(plan)
+    assert list(vars(encoder)) == ["_heads"] and len(encoder._heads) == len(plan.methods)
     # The engine makes such notes: thousands of different ones (each names a score) keep at most BALANCE_NOTES_KEPT.
     from advocate_cli.engine import _balance
 
@@ -258,13 +260,31 @@ def test_balance_notes_made_for_one_plan_each_are_not_kept(default_rules):
         assert 0 < len(compiled.balance_notes) <= BALANCE_NOTES_KEPT
 
 
-def test_compact_encoder_memory_stays_bounded(default_rules):
-    encoder = CompactPlanEncoder(limit=50)
+def test_compact_encoder_holds_nothing_of_the_plans_it_writes(default_rules):
+    encoder = CompactPlanEncoder()
     answers = default_rules.profile_model.validate(COMPLETE)
-    for top in range(2, 20):
-        plan = evaluate(answers, default_rules, today=TODAY, top=top)
+    plans = [evaluate(answers, default_rules, today=TODAY, top=top) for top in range(2, 20)]
+    parts = [part for plan in plans for part in (*plan.warnings, *plan.facts)]
+    held = [sys.getrefcount(part) for part in parts]
+    for plan in plans:
         assert encoder.encode(plan) == _reference(plan.to_dict())
-        assert len(encoder._texts) <= 50 and len(encoder._held) <= 50
+    assert [sys.getrefcount(part) for part in parts] == held
+    assert all(part._json == json.dumps(part.to_dict(), ensure_ascii=False, separators=(",", ":")) for part in parts)
+
+
+def test_compact_encoder_writes_parts_that_are_not_the_engines(default_rules):
+    """A plan assembled by hand (parts without a place for their text) is written like any other."""
+
+    class HandMade:
+        __slots__ = ()
+
+        def to_dict(self) -> dict:
+            return {"id": "hand-made", "topic": "ethics"}
+
+    plan = evaluate(default_rules.profile_model.validate(COMPLETE), default_rules, today=TODAY)
+    plan.warnings = [*plan.warnings, HandMade()]
+    encoder = CompactPlanEncoder()
+    assert encoder.encode(plan) == encoder.encode(plan) == _reference(plan.to_dict())
 
 
 def test_compact_encoder_falls_back_for_unusual_values(default_rules):

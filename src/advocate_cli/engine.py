@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TOP = 5
 # Balance notes name the methods swapped and a score, so they vary from plan to plan: a few are
-# kept for plans that repeat them, and their ids say that they are made per plan (PER_PLAN_IDS).
+# kept for plans that repeat them (with their JSON text), and their ids say that they are made per plan.
 BALANCE_NOTES_KEPT = 1024
 PER_PLAN_IDS = ("balance-added-", "balance-no-")
 BALANCE_WARNINGS = tuple(f"{prefix}{side}" for prefix in PER_PLAN_IDS for side in ("virtual", "analog"))
@@ -33,9 +33,10 @@ class Contribution:
     rule: str
     points: int
     why: str
-    # Not part of the plan: the JSON text of this contribution, kept here by render.jsonout the first
-    # time it writes it. A contribution is made once per compiled rule set and appears in many plans,
-    # so the text is written once and then read back by attribute, the cheapest lookup there is.
+    # Not part of the plan: the JSON text of this part, kept here by render.jsonout the first time it
+    # writes it (also on FiredWarning and CitedFact). A part is made once per compiled rule set and
+    # appears in many plans, so its text is written once and then read back by attribute, the
+    # cheapest lookup there is; it goes when the part goes.
     _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +78,7 @@ class FiredWarning:
     message: str
     mitigation: str
     source: str
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)  # see Contribution
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class CitedFact:
     review_by: dt.date
     verified: bool
     stale: bool
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)  # see Contribution
 
     def to_dict(self) -> dict[str, Any]:
         return {

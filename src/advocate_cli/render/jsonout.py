@@ -6,8 +6,6 @@ import json
 from operator import attrgetter
 from typing import IO, TYPE_CHECKING, Any
 
-from advocate_cli.engine import PER_PLAN_IDS, Contribution, FiredWarning
-
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
     from advocate_cli.engine import Plan
@@ -34,42 +32,37 @@ def _encode_small(value: Any) -> str:
 _json_of = attrgetter("_json")
 
 
-def _contribution_json(contribution: Contribution) -> str:
-    """A contribution's JSON, kept on it for the next plan that holds it."""
-    text = _encode(contribution.to_dict())
-    object.__setattr__(contribution, "_json", text)  # frozen: the one field it does not compare
+def _kept_json(part: Any) -> str:
+    """The JSON of a reason, warning or fact, kept on it (its `_json` field) for the next plan holding it."""
+    text = _encode(part.to_dict())
+    try:
+        object.__setattr__(part, "_json", text)  # frozen: the one field it does not compare
+    except AttributeError:  # not one of the engine's parts: nothing to keep it on
+        pass
     return text
+
+
+def _parts_json(parts: list[Any]) -> str:
+    try:
+        return ",".join(map(_json_of, parts))
+    except (TypeError, AttributeError):  # one seen for the first time (its text is None), or not the engine's
+        return ",".join([getattr(part, "_json", None) or _kept_json(part) for part in parts])
 
 
 class CompactPlanEncoder:
     """`_encode(plan.to_dict())`, byte for byte, at a fraction of the cost.
 
     Most of a plan is rule text that is the same in every plan of a run (each contribution's
-    `why`, each warning, each method's name), so those parts are encoded once and reused; only
-    the answers, scores and shares are encoded per plan. A contribution keeps its own text (there
-    are hundreds in a plan, made once per rule set); warnings and facts are looked up by the identity
-    of the engine's shared objects, and dropped when more than `limit` of them are held, so memory
-    stays flat however many plans go through. tests/test_batch_speed_paths.py holds it to the
+    `why`, each warning, each fact, each method's name), so those parts are encoded once and reused;
+    only the answers, scores and shares are encoded per plan. The engine makes each reason, warning
+    and fact once per rule set (a balance note or a fact as of a day: once per run, a bounded number),
+    and each keeps its own text (`_json`), so the encoder holds nothing but the methods' headings and
+    memory stays flat however many plans go through. tests/test_batch_speed_paths.py holds it to the
     reference encoding.
     """
 
-    def __init__(self, limit: int = 20_000) -> None:
-        self.limit = limit
-        self._texts: dict[int, str] = {}  # id(part) -> its JSON
-        self._held: list[Any] = []  # the parts themselves: while held, no other object can take their ids
+    def __init__(self) -> None:
         self._heads: dict[str, tuple[str, str, str]] = {}  # method id -> (label, channel, JSON up to "score":)
-
-    def _encode_part(self, obj: Any) -> str:
-        """Encode a warning or fact seen for the first time, and keep it (unless it was made for one plan:
-        a balance note, which may never come again)."""
-        if type(obj) is FiredWarning and obj.id.startswith(PER_PLAN_IDS):
-            return _encode(obj.to_dict())
-        if len(self._held) >= self.limit:
-            self._texts.clear()
-            self._held.clear()
-        text = self._texts[id(obj)] = _encode(obj.to_dict())
-        self._held.append(obj)
-        return text
 
     def _head(self, method: Any) -> str:
         head = self._heads.get(method.id)
@@ -80,8 +73,6 @@ class CompactPlanEncoder:
 
     def encode(self, plan: Plan, end: str = "") -> str:
         """The plan's JSON, followed by `end` (a line end, without copying the record once more to add it)."""
-        text_of = self._texts.get
-        new = self._encode_part
         heads = self._heads
         parts = ['{"name":', _encode_small(plan.name), ',"profile":', _encode_small(plan.profile), ',"methods":[']
         for m in plan.methods:
@@ -92,12 +83,7 @@ class CompactPlanEncoder:
             head = heads.get(m.id)
             if head is None or head[0] is not m.label or head[1] is not m.channel:
                 head = (m.label, m.channel, self._head(m))
-            try:  # each contribution's text, written when it was first seen (see Contribution._json)
-                reasons = ",".join(map(_json_of, m.contributions))
-            except TypeError:  # one seen for the first time (its text is None)
-                reasons = ",".join([c._json or _contribution_json(c) for c in m.contributions])
-            except AttributeError:  # not the engine's Contribution: take the reference path
-                return _encode(plan.to_dict()) + end
+            reasons = _parts_json(m.contributions)  # each one's text, written when it was first seen
             parts.append(f'{head[2]}{score},"recommended":{"true" if recommended else "false"},"share":{share!r},'
                          f'"base":{base},"contributions":[')
             parts.append(reasons)
@@ -107,9 +93,9 @@ class CompactPlanEncoder:
         parts.append('],"mix":')
         parts.append(_encode_small(plan.mix))
         parts.append(',"warnings":[')
-        parts.append(",".join([text_of(id(w)) or new(w) for w in plan.warnings]))
+        parts.append(_parts_json(plan.warnings))
         parts.append('],"facts":[')
-        parts.append(",".join([text_of(id(f)) or new(f) for f in plan.facts]))
+        parts.append(_parts_json(plan.facts))
         parts.append('],"source":')
         parts.append(_encode_small(plan.source))
         parts.append("}")
