@@ -17,6 +17,7 @@ slows all of them alike), the median wall time over --runs runs after one warm-u
             most of their pages with it, so their RSS alone would count those pages twice)
   start-up  advocate --help, advocate plan --help                     <= 1.1 x importing the stack
   rules     the same batch with 6,000 rules                           <= 2 x floor + the rules' own evaluation
+            (and, for comparison, the wider reading of the target: <= 2 x (floor + evaluation))
 
 The floor is floor.py: parse the YAML stream with libyaml, validate each document with pydantic,
 write JSON Lines, nothing else. The shared ../shared/bench/floor.py is used when it is there
@@ -293,6 +294,13 @@ def main() -> int:
                          f"floor {res['floor']['wall']:.2f} s + conditions {evaluation:.2f} s",
                          f"{ratio:.2f}x", f"<= {TARGET_RULES}x floor + conditions ({budget:.2f} s)",
                          res["advocate"]["wall"] <= budget))
+            # The target's words ("within 2x the floor plus the rules' own evaluation") also read as
+            # 2 x (floor + evaluation); the row above holds the stricter reading, this one shows the other.
+            wider = TARGET_RULES * (res["floor"]["wall"] + evaluation)
+            rows.append(("the same against 2 x (floor + conditions)", f"{res['advocate']['wall']:.2f} s",
+                         f"{res['floor']['wall'] + evaluation:.2f} s",
+                         f"{res['advocate']['wall'] / (res['floor']['wall'] + evaluation):.2f}x",
+                         f"for comparison ({wider:.2f} s)", None))
 
     import yaml
 
