@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from advocate_cli import yamlio
-from advocate_cli.conditions import KeySpec, compile_condition, nearest
+from advocate_cli.conditions import KeySpec, nearest
 from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
@@ -217,8 +217,7 @@ class Loader:
     def _condition(self, rs: RuleSet, kind: str, key: str, when: Any, keys: dict[str, KeySpec]) -> None:
         if when is None:
             return
-        compiled = compile_condition(when, keys)  # kept for the engine and `rules check` (RuleSet.compiled_conditions)
-        rs.conditions.setdefault(kind, (keys, {}))[1][key] = (when, compiled)
+        compiled = rs.compiled_condition(kind, key, keys)  # kept there for the engine and `rules check`
         for problem in compiled.problems:
             at_key = problem.code in ("unknown-key", "unknown-operator", "wrong-operator")
             place = rs.place_of(kind, key, ("when", *problem.path), at_key=at_key)

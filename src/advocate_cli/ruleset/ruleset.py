@@ -61,8 +61,8 @@ class RuleSet:
     countries: dict[str, Country] = field(default_factory=dict)
     origins: dict[tuple[str, str], list[Origin]] = field(default_factory=dict)
     layers: list[str] = field(default_factory=list)
-    # Each kind's `when` conditions as the loader compiled them to check them, with the keys they were
-    # compiled against: kind -> (keys, {id: (when, Compiled)}). See compiled_conditions.
+    # Each kind's `when` conditions as compiled (first by the loader, to check them), with the keys they
+    # were compiled against: kind -> (keys, {id: (when, Compiled)}). Read and written by compiled_condition(s).
     conditions: dict[str, tuple[dict[str, KeySpec], dict[str, tuple[Any, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
 
@@ -97,17 +97,30 @@ class RuleSet:
         return {fact.id: country.code for country in self.countries.values() for fact in country.facts}
 
     def compiled_conditions(self, kind: str, specs: dict[str, KeySpec]) -> dict[str, Any]:
-        """Each item of `kind` (by id, in declared order) with its `when` compiled against `specs`: as the
-        loader compiled it, when it did so against the same keys, else compiled now."""
+        """Each item of `kind` (by id, in declared order) with its `when` compiled against `specs`."""
+        table = self._condition_table(kind, specs)
+        return {key: self._compiled(table, key, item.when, specs) for key, item in getattr(self, kind).items()}
+
+    def compiled_condition(self, kind: str, key: str, specs: dict[str, KeySpec]) -> Any:
+        """One item's `when` compiled against `specs`: compiled once (the loader does it first, to check
+        it) and kept for the engine and `rules check`, until the condition or the keys change."""
+        return self._compiled(self._condition_table(kind, specs), key, getattr(self, kind)[key].when, specs)
+
+    def _condition_table(self, kind: str, specs: dict[str, KeySpec]) -> dict[str, tuple[Any, Any]]:
+        kept = self.conditions.get(kind)
+        if kept is None or (kept[0] is not specs and kept[0] != specs):
+            kept = self.conditions[kind] = (specs, {})
+        return kept[1]
+
+    @staticmethod
+    def _compiled(table: dict[str, tuple[Any, Any]], key: str, when: Any, specs: dict[str, KeySpec]) -> Any:
         from advocate_cli.conditions import compile_condition
 
-        kept = self.conditions.get(kind)
-        known = kept[1] if kept is not None and kept[0] == specs else {}
-        compiled = {}
-        for key, item in getattr(self, kind).items():
-            when, done = known.get(key, (None, None))
-            compiled[key] = done if done is not None and when is item.when else compile_condition(item.when, specs)
-        return compiled
+        kept_when, done = table.get(key, (None, None))
+        if done is None or kept_when is not when:
+            done = compile_condition(when, specs)
+            table[key] = (when, done)
+        return done
 
     def key_specs(self, *, for_warnings: bool = False) -> dict[str, KeySpec]:
         """The keys a `when` condition may use, with their kinds and possible values."""
