@@ -275,6 +275,50 @@ def test_the_save_offer_writes_the_file_the_user_names(runner, in_tmp):
     assert plan_of(saved)["profile"] == plan["profile"]
 
 
+def test_a_save_name_typed_in_a_missing_folder_is_asked_again(runner, in_tmp):
+    result = wizard(runner, [*HAPPY[:-1], "nowhere/mine.yaml", "mine.yaml"])
+    assert result.exit_code == 0, result.stderr
+    assert "Not accepted: there is no folder nowhere" in " ".join(result.stderr.split())
+    assert (in_tmp / "mine.yaml").is_file() and not (in_tmp / "nowhere").exists()
+
+
+def test_a_save_name_that_cannot_be_written_is_asked_again(runner, in_tmp, monkeypatch):
+    from advocate_cli import outputs
+
+    real = outputs.check_target
+    refused = []
+
+    def refuse_once(path, **kwargs):  # e.g. a folder without write permission, found only when writing
+        if not refused:
+            refused.append(path)
+            raise commands.AdvocateError("cannot write here: Permission denied")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(outputs, "check_target", refuse_once)
+    result = wizard(runner, [*HAPPY[:-1], "first.yaml", "second.yaml"])
+    assert result.exit_code == 0, result.stderr
+    assert "Not saved: first.yaml: cannot write here: Permission denied" in " ".join(result.stderr.split())
+    assert (in_tmp / "second.yaml").is_file()
+
+
+@pytest.mark.parametrize(("save", "message"), [
+    ("nowhere/mine.yaml", "nowhere/mine.yaml: the folder for --save does not exist"),
+    (".", ".: is a directory; --save takes a file path"),
+    ("draft.yaml", "draft.yaml: refusing to write --save over an input file"),
+    ("plan.json", "plan.json: --save and --output name the same file"),
+])
+def test_a_save_path_that_cannot_be_used_is_refused_before_planning(runner, in_tmp, save, message):
+    draft = in_tmp / "draft.yaml"
+    draft.write_text("# our draft, with notes\nname: Safe routes\ncountry: AL\n")
+    result = runner.invoke(app, ["plan", "--profile", "draft.yaml", "--save", save, "--output", "plan.json",
+                                 "--country", "AL", "--set", "setting=rural", "--set", "audiences=youth",
+                                 "--set", "works_with_schools=false", "--set", "budget=low", *RULES], env=ENV)
+    assert result.exit_code == 2
+    assert result.stdout == "" and not (in_tmp / "plan.json").exists()  # nothing planned, nothing written
+    assert f"advocate: error: {message}" in result.stderr
+    assert draft.read_text().startswith("# our draft, with notes")
+
+
 def test_the_schema_modeline_is_written_when_the_schema_command_exists(runner, in_tmp):
     assert commands.profile_schema_ref() == "advocate-profile.schema.json"  # `advocate rules schema` is there
     result = wizard(runner, HAPPY[:-1], "--save", "mine.yaml")

@@ -97,6 +97,8 @@ def plan_command(
     if inputs and (interactive or save):
         raise AdvocateError("--interactive and --save work with one profile, not with --input (a batch)")
     today = parse_date(as_of)
+    if save is not None:  # before any work: a --save that cannot be written would lose the answers at the end
+        _check_save(save, profile, output)
     with _long_lived():
         ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
         schema = ruleset.profile_model
@@ -274,6 +276,17 @@ def _long_lived() -> Iterator[None]:
     gc.freeze()
 
 
+def _check_save(save: Path, profile: Path | None, output: Path | None) -> None:
+    from advocate_cli.outputs import check_target
+
+    target = check_target(save, flag="--save", inputs=[profile] if profile is not None else [])
+    if output is not None and str(output) != "-":
+        with contextlib.suppress(OSError):
+            if target.resolve() == Path(output).resolve():
+                raise AdvocateError("--save and --output name the same file", place=Place(file=str(save)),
+                                    hint="the plan goes to --output and the answers to --save: give two paths")
+
+
 def _summary_format(fmt: Format | str | None) -> Format:
     """--summary prints a table, or JSON with --format json."""
     chosen = Format.table if fmt is None else parse_format(fmt, single=False)
@@ -401,13 +414,23 @@ def _plan_one(
         answers = schema.validate(prefilled)
     _render_one(answers, schema, {"file": file, "document": 1, "line": line}, fmt, output, today, top)
     sys.stdout.flush()
-    if save is None and quiz.asked:
-        try:
-            save = quiz.ask_save_path()
-        except wizard.Stopped as stop:
-            raise _keep_answers(stop, schema, None) from None
     if save is not None:
         write_profile(save, answers, schema)
+    elif quiz.asked:
+        while True:  # a file name typed at the prompt that cannot be written is asked again
+            try:
+                save = quiz.ask_save_path()
+            except wizard.Stopped as stop:
+                raise _keep_answers(stop, schema, None) from None
+            if save is None:
+                return ExitCode.OK
+            try:
+                write_profile(save, answers, schema)
+                break
+            except AdvocateError as exc:
+                quiz.term.say(f"Not saved: {save}: {exc.message}. Type another file name, or press Enter to skip.",
+                              indent=2, hang=2)
+    if save is not None:
         sys.stderr.write(f"advocate: saved the answers to {save}; plan them again with: "
                          f"advocate plan --profile {_quoted(save)}\n")
     return ExitCode.OK
@@ -476,7 +499,7 @@ def write_profile(path: Path, answers: dict[str, Any], schema: Any, *, partial: 
     from advocate_cli.wizard import profile_yaml
 
     text = profile_yaml(answers, schema, file_name=path.name, schema_ref=profile_schema_ref(), partial=partial)
-    with open_output(path) as out:
+    with open_output(path, flag="--save") as out:
         out.write(text)
 
 

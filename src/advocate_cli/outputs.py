@@ -19,31 +19,37 @@ from typing import IO
 from advocate_cli.errors import AdvocateError, Place
 
 
-@contextlib.contextmanager
-def open_output(path: Path | None, *, inputs: Iterable[Path] = ()) -> Iterator[IO[str]]:
-    """Yield a text stream for results; for a path, write a temporary file beside it and rename on success."""
-    if path is None or str(path) == "-":
-        yield sys.stdout
-        return
+def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = ()) -> Path:
+    """The file a result is written to (a symbolic link followed), checked before anything is written:
+    not a folder, in a folder that exists, and not one of `inputs`. Errors name `flag`."""
+    shown = Place(file=str(path))
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
     for source in inputs:
         with contextlib.suppress(OSError):
             if target.exists() and target.resolve() == Path(source).resolve():
-                raise AdvocateError(
-                    "refusing to write the output over an input file",
-                    place=Place(file=str(target)),
-                    hint="choose another --output path",
-                )
+                raise AdvocateError(f"refusing to write {flag} over an input file", place=shown,
+                                    hint=f"choose another {flag} path")
     if target.is_dir():
-        raise AdvocateError("is a directory; --output takes a file path", place=Place(file=str(target)))
+        raise AdvocateError(f"is a directory; {flag} takes a file path", place=shown)
+    if not _special(target) and not (target.parent if str(target.parent) else Path(".")).is_dir():
+        raise AdvocateError(f"the folder for {flag} does not exist", place=shown,
+                            hint="create the folder first, or choose a path in a folder that exists")
+    return target
+
+
+@contextlib.contextmanager
+def open_output(path: Path | None, *, inputs: Iterable[Path] = (), flag: str = "--output") -> Iterator[IO[str]]:
+    """Yield a text stream for results; for a path, write a temporary file beside it and rename on success."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    target = check_target(path, flag=flag, inputs=inputs)
     if _special(target):
         yield from _write_in_place(target)
         return
     directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise AdvocateError("the folder for --output does not exist", place=Place(file=str(target)))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -165,6 +165,10 @@ class Wizard:
                 if path.is_dir():
                     self.term.say(f"Not accepted: {path} is a folder; type a file name.", indent=2, hang=2)
                     continue
+                if not path.parent.is_dir():
+                    self.term.say(f"Not accepted: there is no folder {path.parent}; type a file name in a folder "
+                                  "that exists.", indent=2, hang=2)
+                    continue
                 if path.exists():
                     reply = self.term.ask(f"{path} exists. Replace it? y/n [n]: ").strip().lower()
                     if reply not in YES:
