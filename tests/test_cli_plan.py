@@ -179,6 +179,32 @@ def test_flags_missing_answers_is_exit_2_naming_them(cli):
     assert "missing required answer" in result.stderr and "--set" in result.stderr
 
 
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--set", "budget=hihg"], "advocate: error: --set budget: 'hihg' is not one of: low, medium, high"),
+    (["--country", "Albnia"], "advocate: error: --country: 'Albnia' is not an ISO 3166-1 alpha-2 country code"),
+    (["--goal", "nope"], "advocate: error: --goal: 'nope' is not one of: "),
+])
+def test_a_bad_flag_value_names_the_flag_not_a_line_of_the_profile(cli, flags, message):
+    result = cli("plan", "--profile", EXAMPLE, *flags)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(message)
+    assert str(EXAMPLE.name) not in result.stderr
+
+
+def test_no_interactive_with_an_unfinished_profile_names_what_is_missing_and_how_to_give_it(cli, tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    unfinished = write(tmp_path / "draft.yaml", "".join(line for line in text.splitlines(keepends=True)
+                                                       if not line.startswith("budget:")))
+    result = cli("plan", "--profile", unfinished, "--no-interactive")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"advocate: error: {unfinished}: missing required answer: budget" in result.stderr
+    assert "add it to the file, or give it as flags:" in result.stderr
+    assert "--set budget=low|medium|high" in result.stderr
+    # Given by a flag, the answer is no longer missing.
+    done = cli("plan", "--profile", unfinished, "--no-interactive", "--set", "budget=low", "--format", "json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["profile"]["budget"] == "low"
+
+
 def test_set_overrides_a_profile_file(cli):
     result = cli("plan", "--profile", EXAMPLE, "--set", "budget=high", "--format", "json")
     assert json.loads(result.stdout)["profile"]["budget"] == "high"

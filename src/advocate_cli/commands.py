@@ -42,12 +42,15 @@ def parse_date(value: str | None, flag: str = "--as-of") -> dt.date:
 
 
 def answers_from_flags(
-    sets: list[str], *, country: str | None, goals: list[str], audiences: list[str], questions: dict[str, Any]
+    sets: list[str], *, country: str | None, goals: list[str], audiences: list[str], schema: Any
 ) -> dict[str, Any]:
-    """--set key=value and the shortcuts, as raw answers for the one validation path."""
+    """--set key=value and the shortcuts, each through the Profile's validation; a bad one cannot run
+    (exit 2), and its error names the flag that gave it, not a line of a profile file."""
     from advocate_cli.conditions import nearest
 
+    questions = schema.ruleset.questions
     answers: dict[str, Any] = {}
+    flags: dict[str, str] = {}
     for item in sets:
         key, sep, value = item.partition("=")
         key = key.strip()
@@ -60,13 +63,19 @@ def answers_from_flags(
                 hint=f"did you mean {near!r}?" if near else f"keys: {', '.join(questions)}",
             )
         answers[key] = value.strip()
-    if country is not None:
-        answers["country"] = country
-    if goals:
-        answers["goals"] = ",".join(goals)
-    if audiences:
-        answers["audiences"] = ",".join(audiences)
-    return answers
+        flags[key] = f"--set {key}"
+    for key, flag, value in (("country", "--country", country), ("goals", "--goal", ",".join(goals)),
+                             ("audiences", "--audience", ",".join(audiences))):
+        if value:
+            answers[key] = value
+            flags[key] = flag
+    checked = {}
+    for key, value in answers.items():
+        try:
+            checked[key] = schema.check_answer(key, value)
+        except ProfileError as exc:
+            raise AdvocateError(exc.message, key=flags[key], hint=exc.hint) from None
+    return checked
 
 
 def plan_command(
@@ -103,16 +112,13 @@ def plan_command(
         ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
         schema = ruleset.profile_model
         ruleset.compiled  # noqa: B018 - compiled here, with the rest of what lives for the whole run
-    overrides = answers_from_flags(
-        sets, country=country, goals=goals, audiences=audiences, questions=ruleset.questions
-    )
+    overrides = answers_from_flags(sets, country=country, goals=goals, audiences=audiences, schema=schema)
     stdin_tty = stdin_is_terminal()
     ask = interactive is True or (interactive is None and stdin_tty)
     single_plan = dict(schema=schema, fmt=fmt, output=output, today=today, top=top, save=save)
     if profile is None and not inputs:
         if ask or overrides or stdin_tty:
-            prefilled = _checked(overrides, schema)
-            return _plan_one(prefilled, ask=ask, review=interactive is True, file="<flags>", **single_plan)
+            return _plan_one(overrides, ask=ask, review=interactive is True, file="<flags>", **single_plan)
         if save:
             raise AdvocateError("--save keeps the answers of one profile; profiles piped on stdin are a batch",
                                 hint="use --profile FILE --save FILE")
@@ -123,6 +129,11 @@ def plan_command(
         if prefilled is not None and ((ask and (interactive or missing)) or (save and not missing)):
             return _plan_one(prefilled[0], ask=ask, review=interactive is True, file=str(profile),
                              line=prefilled[1], **single_plan)
+    elif profile is not None and interactive is False:  # never ask: name what is missing, and how to give it
+        prefilled = _prefilled_from(profile, overrides, schema)
+        missing = schema.missing(prefilled[0]) if prefilled is not None else []
+        if missing:
+            raise missing_answers(missing, schema, profile=profile)
     single = profile is not None
     fmt_ = _summary_format(fmt) if summary else parse_format(fmt, single=single)
     from advocate_cli.progress import Reading, batch_progress
@@ -456,8 +467,8 @@ FLAG_SHORTCUTS = {"country": "--country CODE", "goals": "--goal GOAL (repeatable
                   "audiences": "--audience AUDIENCE (repeatable)"}
 
 
-def missing_answers(missing: list[str], schema: Any) -> AdvocateError:
-    """Exit 2 naming the missing answers and the flags that give them."""
+def missing_answers(missing: list[str], schema: Any, *, profile: Path | None = None) -> AdvocateError:
+    """Exit 2 naming the missing answers and the flags that give them (and the profile they are missing from)."""
     flags = []
     for qid in missing:
         q = schema.ruleset.questions[qid]
@@ -467,10 +478,13 @@ def missing_answers(missing: list[str], schema: Any) -> AdvocateError:
             values = {"bool": "true|false", "country": "CODE"}.get(q.type.value, "TEXT")
         flag = f"--set {qid}={values}"
         flags.append(f"{FLAG_SHORTCUTS[qid]} or {flag}" if qid in FLAG_SHORTCUTS else flag)
+    them = "them" if len(missing) != 1 else "it"
+    where = f"add {them} to the file, or give {them} as flags" if profile is not None else \
+        f"give {them} as flags, in a profile (--profile FILE), or run on a terminal to be asked"
     return AdvocateError(
         f"missing required answer{'s' if len(missing) != 1 else ''}: {', '.join(missing)}",
-        hint="give them as flags, in a profile (--profile FILE), or run on a terminal to be asked:\n    "
-        + "\n    ".join(flags),
+        place=Place(file=str(profile)) if profile is not None else None,
+        hint=f"{where}:\n    " + "\n    ".join(flags),
         exit_code=ExitCode.USAGE,
     )
 
