@@ -204,6 +204,30 @@ def test_output_through_a_symbolic_link_replaces_the_file_and_keeps_the_link(cli
     assert json.loads(real.read_text())["name"] == "a"
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml", "markdown", "jsonl"])
+def test_an_input_that_cannot_be_opened_stops_the_run_before_anything_is_written(cli, tmp_path, fmt):
+    good = write(tmp_path / "good.yaml", yaml_stream(profile(name="a"), profile(name="b")))
+    result = cli("plan", "--input", good, "--input", tmp_path / "nope.yaml", "--format", fmt)
+    assert result.exit_code == 2
+    assert result.stdout == ""  # not half a document: the plans of good.yaml are not started
+    assert result.stderr.strip() == f"advocate: error: {tmp_path / 'nope.yaml'}: no such file"
+    empty_name = cli("plan", "--input", good, "--input", "", "--format", fmt)
+    assert empty_name.exit_code == 2 and empty_name.stdout == ""
+    assert "advocate: error: --input: an empty file name" in empty_name.stderr
+
+
+def test_output_is_never_written_over_a_rule_file(cli, tmp_path):
+    rules = tmp_path / "rules"
+    (rules / "tests").mkdir(parents=True)
+    for name in ("methods.yaml", "questions.yaml", "rules.yaml", "warnings.yaml"):
+        write(rules / name, (REPO / "examples" / "network-rules" / name).read_text(encoding="utf-8"))
+    before = (rules / "rules.yaml").read_text()
+    result = cli("plan", "--profile", REPO / "examples" / "rural-parents-albania.yaml", "--rules", rules,
+                 "--output", rules / "rules.yaml")
+    assert result.exit_code == 2 and "refusing to write --output over an input file" in result.stderr
+    assert (rules / "rules.yaml").read_text() == before
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

@@ -106,8 +106,15 @@ def plan_command(
     if inputs and (interactive or save):
         raise AdvocateError("--interactive and --save work with one profile, not with --input (a batch)")
     today = parse_date(as_of)
-    if save is not None:  # before any work: a --save that cannot be written would lose the answers at the end
+    from advocate_cli.outputs import check_target, yaml_files
+
+    # Before any work: where results and answers go must be writable, and never one of the inputs.
+    input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else []) + yaml_files(rules)
+    if output is not None and str(output) != "-":
+        check_target(output, inputs=input_paths)
+    if save is not None:
         _check_save(save, profile, output)
+    _check_inputs(inputs)
     with _long_lived():
         ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
         schema = ruleset.profile_model
@@ -143,7 +150,6 @@ def plan_command(
     from advocate_cli.outputs import open_output
     from advocate_cli.render import get_renderer
 
-    input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
     workers = _jobs(jobs, fmt_, single=single)
     if workers > 1:
         return _plan_in_parallel(
@@ -285,6 +291,26 @@ def _long_lived() -> Iterator[None]:
     with collector_paused():
         yield
     gc.freeze()
+
+
+def _check_inputs(inputs: list[str]) -> None:
+    """Every --input file can be opened, checked before anything is planned: one that cannot stops the run
+    (exit 2) with nothing written, rather than after the plans of the inputs before it (a JSON or YAML
+    document left without its end). A named pipe or device is not opened here: its data would be lost."""
+    from advocate_cli.yamlio import open_binary
+
+    for name in inputs:
+        if name == "-":
+            continue
+        if not name.strip():
+            raise AdvocateError("an empty file name", key="--input",
+                                hint="give a file name, or '-' for stdin")
+        path = Path(name)
+        with contextlib.suppress(OSError):
+            mode = path.stat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                continue
+        open_binary(path).close()
 
 
 def _check_save(save: Path, profile: Path | None, output: Path | None) -> None:

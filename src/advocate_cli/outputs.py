@@ -19,6 +19,11 @@ from typing import IO
 from advocate_cli.errors import AdvocateError, Place
 
 
+def yaml_files(directories: Iterable[Path]) -> list[Path]:
+    """The YAML files under rule directories (rules and their test cases): inputs a result must not replace."""
+    return [p for d in directories if Path(d).is_dir() for p in Path(d).rglob("*") if p.suffix in (".yaml", ".yml")]
+
+
 def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = ()) -> Path:
     """The file a result is written to (a symbolic link followed), checked before anything is written:
     not a folder, in a folder that exists, and not one of `inputs`. Errors name `flag`."""
