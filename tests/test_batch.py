@@ -228,6 +228,41 @@ def test_output_is_never_written_over_a_rule_file(cli, tmp_path):
     assert (rules / "rules.yaml").read_text() == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_byte_that_is_not_utf8_fails_its_document_alone(cli, tmp_path, jobs):
+    # One profile pasted from a Latin-1 spreadsheet: that document fails, the ones after it are still planned.
+    stream = yaml_stream(profile(name="a"), profile(name="b"), profile(name="c")).encode()
+    start_b = stream.decode().splitlines().index("name: b") + 1
+    stream = stream.replace(b"name: b\n", b"name: b\nnotes: Kor\xe7\xeb\n")
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(stream)
+    result = cli("plan", "--input", path, "--format", "jsonl", "--jobs", jobs)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("name") for r in records] == ["a", None, "c"]
+    assert records[1]["error"]["message"].startswith("not valid UTF-8 (byte 0xe7")
+    assert records[1]["error"]["line"] == start_b + 1
+    assert records[1]["source"] == {"file": str(path), "document": 2, "line": start_b}
+    assert records[2]["source"]["document"] == 3
+    assert "planned 2 of 3 profiles; 1 failed" in result.stderr
+
+    lines = tmp_path / "latin1.jsonl"
+    lines.write_bytes(b"\n".join(json.dumps(profile(name=n)).encode() for n in "ab") + b"\n"
+                      + json.dumps(profile(name="c")).encode().replace(b'"c"', b'"\xe7"') + b"\n"
+                      + json.dumps(profile(name="d")).encode() + b"\n")
+    result = cli("plan", "--input", lines, "--format", "jsonl", "--jobs", jobs)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("name") for r in records] == ["a", "b", None, "d"]
+    assert records[2]["source"] == {"file": str(lines), "document": 3, "line": 3}
+
+
+def test_the_record_of_a_document_that_cannot_be_read_starts_where_a_good_one_would(cli):
+    text = "---\nname: a\n---\n# second\n\nname: b\ncountry: [AL\n---\nname: c\n"
+    records = [json.loads(line) for line in cli("plan", "--format", "jsonl", input=text).stdout.splitlines()]
+    assert records[1]["source"] == {"file": "<stdin>", "document": 2, "line": 6}  # its first line of content
+    assert records[1]["error"]["line"] >= 7  # where the YAML breaks
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

@@ -315,6 +315,9 @@ def test_lines_read_a_block_at_a_time_are_the_lines_read_one_by_one(monkeypatch,
     slow = list(yamlio._lines_one_by_one(io.BytesIO(data), "f", slow_errors))
     assert fast == slow
     assert [(e.message, e.place) for e in fast_errors] == [(e.message, e.place) for e in slow_errors]
+    unreadable = [[(type(x), getattr(x, "error", None) and (x.error.message, x.error.place)) for x in lines]
+                  for lines in (fast, slow)]
+    assert unreadable[0] == unreadable[1]  # the same lines not UTF-8, with the same error
 
 
 @pytest.mark.parametrize("text", [

@@ -83,14 +83,21 @@ def test_fail_fast_stops_at_the_first_bad_profile_in_input_order(tmp_path):
     assert "planned 150 of 151 profiles; 1 failed" in two.stderr.decode()
 
 
-def test_an_input_that_cannot_be_read_comes_after_the_records_before_it(tmp_path):
+def test_an_input_that_cannot_be_read_is_reported_the_same_by_workers(tmp_path):
     path = write(tmp_path / "p.yaml", yaml_stream(*[varied(i) for i in range(100)]))
-    args = ["plan", "--input", str(path), "--input", str(tmp_path / "missing.yaml"), "--format", "jsonl"]
-    one = run(*args, "--jobs", "1")
-    two = run(*args, "--jobs", "2")
-    assert two.returncode == one.returncode == 2
-    assert two.stdout == one.stdout and len(two.stdout.splitlines()) == 100
-    assert "missing.yaml" in two.stderr.decode() and "Traceback" not in two.stderr.decode()
+    missing = ["plan", "--input", str(path), "--input", str(tmp_path / "missing.yaml"), "--format", "jsonl"]
+    one, two = run(*missing, "--jobs", "1"), run(*missing, "--jobs", "2")
+    assert two.returncode == one.returncode == 2  # found before any profile is planned: nothing written
+    assert two.stdout == one.stdout == b"" and "missing.yaml: no such file" in two.stderr.decode()
+    # A file that opens but is not UTF-8 text is found when it is reached: its record comes after the others.
+    utf16 = tmp_path / "utf16.yaml"
+    utf16.write_bytes(yaml_stream(varied(100)).encode("utf-16"))
+    args = ["plan", "--input", str(path), "--input", str(utf16), "--format", "jsonl"]
+    one, two = run(*args, "--jobs", "1"), run(*args, "--jobs", "2")
+    assert two.returncode == one.returncode == 1
+    assert two.stdout == one.stdout and len(two.stdout.splitlines()) == 101
+    assert "the file is UTF-16 text" in json.loads(two.stdout.splitlines()[-1])["error"]["message"]
+    assert "Traceback" not in two.stderr.decode()
 
 
 @pytest.mark.parametrize("first, second", [

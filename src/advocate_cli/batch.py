@@ -61,7 +61,7 @@ def source_of(doc: Document | AdvocateError, file: str) -> dict[str, Any]:
     return {
         "file": place.file if place and place.file else file,
         "document": place.document if place else None,
-        "line": place.line if place else None,
+        "line": doc.document_line if doc.document_line is not None else place.line if place else None,
     }
 
 

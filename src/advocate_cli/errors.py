@@ -40,6 +40,9 @@ class AdvocateError(Exception):
     """An expected failure: printed as one message on stderr, never as a traceback."""
 
     exit_code: ExitCode = ExitCode.USAGE
+    # For an error that stands for a whole document of a batch: the line where that document starts
+    # (its record's source line), which may be above the line the error is at.
+    document_line: int | None = None
 
     def __init__(
         self,

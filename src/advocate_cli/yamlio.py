@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import itertools
@@ -1040,11 +1041,12 @@ _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*$")
 
 
-def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int, int]]:
+def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str | InputError, int, int]]:
     """Split a YAML stream into (text, first line, index) per document, lazily.
 
     A line `---` at column 0 always starts a document (block scalars are indented), so one
-    broken document cannot take the rest of the stream with it.
+    broken document cannot take the rest of the stream with it. A document holding an Unreadable
+    line comes as that line's error instead of its text, with its first line of content.
     """
     done: list[str] = []  # the current document's earlier lines, joined 1,024 at a time
     buf: list[str] = []  # its latest lines
@@ -1052,21 +1054,26 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
     index = 0
     lineno = 0
     has_content = False
+    bad: InputError | None = None  # the error of the first line of this document that could not be read
+    content = 0  # the document's first line of content: where the record of a document that cannot be read starts
     for lineno, line in enumerate(lines, 1):
+        unreadable = line.error if line.__class__ is Unreadable else None  # type: ignore[attr-defined]
         if line.startswith("---") and _DOC_START.match(line):
             if has_content:
                 index += 1
-                yield "".join(done + buf), start, index
-            done, buf, start, has_content = [], [line], lineno, False
+                yield (bad, content, index) if bad else ("".join(done + buf), start, index)
+            done, buf, start, has_content, bad = [], [line], lineno, False, unreadable
             rest = line[3:].strip()
             if rest and not rest.startswith("#"):
-                has_content = True
+                has_content, content = True, lineno
             continue
+        if unreadable is not None and bad is None:
+            bad = unreadable
         if line.startswith("...") and _DOC_END.match(line):
             if has_content:
                 index += 1
-                yield "".join(done + buf), start, index
-            done, buf, start, has_content = [], [], lineno + 1, False
+                yield (bad, content, index) if bad else ("".join(done + buf), start, index)
+            done, buf, start, has_content, bad = [], [], lineno + 1, False, None
             continue
         if not buf and not has_content and line.startswith("%"):
             buf.append(line)
@@ -1078,10 +1085,10 @@ def split_documents(lines: Iterable[str], file: str) -> Iterator[tuple[str, int,
         if not has_content:
             stripped = line.strip()
             if stripped and not stripped.startswith("#"):
-                has_content = True
+                has_content, content = True, lineno
     if has_content:
         index += 1
-        yield "".join(done + buf), start, index
+        yield (bad, content, index) if bad else ("".join(done + buf), start, index)
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1142,11 +1149,40 @@ def iter_raw(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iter
             if not line.strip():
                 continue
             index += 1
+            if line.__class__ is Unreadable:
+                yield _in_place(line.error, index, lineno)  # type: ignore[attr-defined]
+                continue
             yield RawDocument(line, file, index, lineno, True)
     else:
         for chunk, start, index in split_documents(source, file):
-            yield RawDocument(chunk, file, index, start, False)
+            if chunk.__class__ is str:
+                yield RawDocument(chunk, file, index, start, False)  # type: ignore[arg-type]
+            else:
+                yield _in_place(chunk, index, start)  # type: ignore[arg-type]
     yield from errors
+
+
+def _first_content_line(text: str, start: int) -> int:
+    """The line a document's record names as where it starts, as for a document that could be read: its
+    first line of content (not a `---` line alone, a directive, a comment or a blank line)."""
+    for offset, line in enumerate(text.split("\n")):
+        if line.startswith("---") and _DOC_START.match(line):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                return start + offset
+            continue
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not line.startswith("%"):
+            return start + offset
+    return start
+
+
+def _in_place(error: InputError, index: int, line: int) -> InputError:
+    """A document's reading error, numbered as the document it stands for, which starts at `line`."""
+    if error.place is not None:
+        error.place = dataclasses.replace(error.place, document=index)
+    error.document_line = line
+    return error
 
 
 def read_raw(raw: RawDocument) -> Document:
@@ -1173,6 +1209,7 @@ def read_each(raws: Iterable[RawDocument | InputError]) -> Iterator[Document | I
         try:
             yield read_raw(raw)
         except InputError as exc:
+            exc.document_line = raw.line if raw.json else _first_content_line(raw.text, raw.line)
             yield exc
 
 
@@ -1188,7 +1225,9 @@ _BLOCK_BYTES = 1 << 16  # read at a time by _decoded_lines
 
 
 def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> Iterator[str]:
-    """The stream's lines as text (LF line ends); at a line that cannot be read, its error goes to `errors` and the lines end.
+    """The stream's lines as text (LF line ends). A line that is not UTF-8 comes as an Unreadable line, and
+    the lines go on; at one that ends reading (NUL bytes, UTF-16, over the size limit) its error goes
+    to `errors` and the lines end.
 
     Reads a block of whole lines at a time and decodes it at once; a block with anything unusual
     in it (a NUL byte, bytes that are not UTF-8, a line over the size limit) goes line by line
@@ -1264,11 +1303,26 @@ def _lines_one_by_one(stream: IO[bytes], file: str, errors: list[InputError], li
             try:
                 decode(raw, file, lineno)
             except InputError as exc:
-                errors.append(exc)
-                return
+                if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: no line of it can be read
+                    errors.append(exc)
+                    return
+                line = Unreadable(raw.decode("utf-8", "replace"), exc)
         if line.endswith("\r\n"):
-            line = line[:-2] + "\n"
+            line = line[:-2] + "\n" if type(line) is str else Unreadable(line[:-2] + "\n", line.error)
         yield line
+
+
+class Unreadable(str):
+    """A line that is not valid UTF-8 (one line in a legacy encoding, say): the document holding it is
+    reported with `error` in its place, and the documents after it are read as usual. Its text, with
+    the bytes that cannot be read replaced, still shows where documents begin and end."""
+
+    def __new__(cls, text: str, error: InputError) -> Unreadable:
+        line = super().__new__(cls, text)
+        line.error = error
+        return line
+
+    error: InputError
 
 
 def _too_long(file: str, lineno: int) -> InputError:
