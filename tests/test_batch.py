@@ -263,6 +263,30 @@ def test_the_record_of_a_document_that_cannot_be_read_starts_where_a_good_one_wo
     assert records[1]["error"]["line"] >= 7  # where the YAML breaks
 
 
+def test_json_lines_errors_point_into_the_line_and_a_list_is_not_a_record(cli, tmp_path):
+    good = json.dumps(profile(name="a"))
+    path = write(tmp_path / "p.jsonl", f'{good}\n{{"name": "b",\n[{good}, {good}]\n{good}\n')
+    records = [json.loads(line) for line in cli("plan", "--input", path, "--format", "jsonl").stdout.splitlines()]
+    assert [r["source"]["document"] for r in records] == [1, 2, 3, 4]  # one record per line, numbered once
+    assert records[1]["error"]["line"] == 2 and records[1]["error"]["column"] == 14  # the end of that line
+    assert records[2]["error"]["message"] == ("a JSON Lines record is one JSON object (one profile); "
+                                              "this line holds a list")
+
+
+def test_limit_messages_name_the_variable_and_one_document_over_a_limit_fails_alone(tmp_path):
+    big = profile(name="big", notes=["n" * 1000] * 70)  # 70 KB over many lines
+    long_line = profile(name="x" * 70_000)  # one line of 70 KB
+    text = yaml_stream(profile(name="a"), big, long_line, profile(name="b"))
+    done = subprocess.run([sys.executable, "-m", "advocate_cli", "plan", "--format", "jsonl"], input=text,
+                          capture_output=True, text=True, env={**os.environ, "ADVOCATE_MAX_DOCUMENT_BYTES": "60000"})
+    assert done.returncode == 1
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("name") for r in records] == ["a", None, None, "b"]
+    assert records[1]["error"]["message"] == "the document is larger than 60,000 bytes; limit: ADVOCATE_MAX_DOCUMENT_BYTES"
+    assert records[2]["error"]["message"] == "a line is longer than 60,000 bytes; limit: ADVOCATE_MAX_DOCUMENT_BYTES"
+    assert records[2]["source"]["document"] == 3
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

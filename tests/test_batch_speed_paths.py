@@ -350,7 +350,7 @@ def test_a_huge_list_of_scalars_is_refused_without_composing_it(monkeypatch):
     composed = []
     monkeypatch.setattr(yamlio, "_compose_document", lambda *a, **k: composed.append(1))
     for lazy in (True, False):  # a batch document, and a file read whole (--profile, a rule file)
-        with pytest.raises(InputError, match="more than 100,000 nodes; limit: MAX_EXPANDED_NODES") as caught:
+        with pytest.raises(InputError, match="more than 100,000 nodes; limit: ADVOCATE_MAX_EXPANDED_NODES") as caught:
             yamlio.parse_document("- a\n" * 200_000, file="big.yaml", index=2, line_offset=9, lazy_nodes=lazy)
         assert caught.value.place == yamlio.Place(file="big.yaml", line=10, document=2)
     assert composed == []

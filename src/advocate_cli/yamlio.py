@@ -52,6 +52,15 @@ MAX_DEPTH = _limit("MAX_DEPTH", 64)  # nesting of mappings and sequences in one 
 MAX_DOCUMENT_BYTES = _limit("MAX_DOCUMENT_BYTES", 4 * 1024 * 1024)  # one profile document, or one rule file
 MAX_SCALAR_CHARS = _limit("MAX_SCALAR_CHARS", 100_000)  # one string or key
 
+
+def _size(limit: int) -> str:
+    """A byte limit as people write it: 4 MiB, 512 KiB, or 60,000 bytes."""
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if limit >= size and limit % size == 0:
+            return f"{limit // size:,} {unit}"
+    return f"{limit:,} bytes"
+
+
 YAML11_TAG = "tag:advocate,2026:yaml11"
 _YAML11_BOOLS = {"yes": True, "no": False, "on": True, "off": False}
 
@@ -319,14 +328,14 @@ def _check_shape(node: Node, place: Place) -> None:
             if sizes[key] > MAX_EXPANDED_NODES:
                 raise InputError(
                     f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases "
-                    "(an alias bomb?); limit: MAX_EXPANDED_NODES",
+                    "(an alias bomb?); limit: ADVOCATE_MAX_EXPANDED_NODES",
                     place=place,
                 )
             continue
         if key in sizes:
             continue
         if depth > MAX_DEPTH:
-            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", place=place)
+            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels; limit: ADVOCATE_MAX_DEPTH", place=place)
         stack.append((current, depth, True))
         for child in _children(current):
             if id(child) not in sizes:
@@ -378,7 +387,7 @@ def parse_document(
     """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise InputError(
-            f"the document is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
+            f"the document is larger than {_size(MAX_DOCUMENT_BYTES)}; limit: ADVOCATE_MAX_DOCUMENT_BYTES",
             place=Place(file=file, line=line_offset + 1, document=index),
         )
     if not lazy_nodes or duplicates is None:  # a batch reporting every duplicate key takes the full path
@@ -455,7 +464,7 @@ def _compose_document(
         raise _yaml_error(exc, file, line_offset, index) from None
     except RecursionError:
         raise InputError(
-            f"the document nests too deeply to read (limit {MAX_DEPTH} levels)",
+            f"the document nests too deeply to read (more than {MAX_DEPTH} levels); limit: ADVOCATE_MAX_DEPTH",
             place=Place(file=file, line=line_offset + 1, document=index),
         ) from None
     finally:
@@ -495,7 +504,8 @@ class _Builder:
         if self.count > MAX_EXPANDED_NODES:
             raise _too_many_nodes(self.place)
         if depth > MAX_DEPTH:
-            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", place=self.place)
+            raise InputError(f"the document nests deeper than {MAX_DEPTH} levels; limit: ADVOCATE_MAX_DEPTH",
+                             place=self.place)
         cls = node.__class__
         if cls is ScalarNode:
             value = node.value
@@ -835,7 +845,7 @@ class _TooManyNodes(Exception):
 
 
 def _too_many_nodes(place: Place) -> InputError:
-    return InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: MAX_EXPANDED_NODES", place=place)
+    return InputError(f"the document has more than {MAX_EXPANDED_NODES:,} nodes; limit: ADVOCATE_MAX_EXPANDED_NODES", place=place)
 
 
 def _refuse_past_the_limit(get: Callable[[], Any], text: str, root_line: int) -> NoReturn:
@@ -912,7 +922,7 @@ def _check_scalars(node: Node, file: str, line_offset: int, index: int) -> None:
         if len(node.value) > MAX_SCALAR_CHARS:
             mark = node.start_mark
             raise InputError(
-                f"a value is longer than {MAX_SCALAR_CHARS:,} characters; limit: MAX_SCALAR_CHARS",
+                f"a value is longer than {MAX_SCALAR_CHARS:,} characters; limit: ADVOCATE_MAX_SCALAR_CHARS",
                 place=Place(file=file, line=mark.line + 1 + line_offset, column=mark.column + 1, document=index),
             )
         return
@@ -1105,13 +1115,17 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Document:
     """Parse one JSON Lines record."""
     try:
-        data = json.loads(line, object_pairs_hook=_json_pairs)
+        data = json.loads(line.rstrip("\r\n"), object_pairs_hook=_json_pairs)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"JSON: {exc.msg}", place=Place(file=file, line=lineno, column=exc.colno, document=index)
         ) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(f"JSON: {exc}", place=Place(file=file, line=lineno, document=index)) from None
+    if isinstance(data, list):  # its items would be numbered as documents of their own, clashing with the lines'
+        raise InputError("a JSON Lines record is one JSON object (one profile); this line holds a list",
+                         place=Place(file=file, line=lineno, column=1, document=index),
+                         hint="put each profile on a line of its own")
     return Document(data, None, file, index, lineno)
 
 
@@ -1225,9 +1239,9 @@ _BLOCK_BYTES = 1 << 16  # read at a time by _decoded_lines
 
 
 def _decoded_lines(stream: IO[bytes], file: str, errors: list[InputError]) -> Iterator[str]:
-    """The stream's lines as text (LF line ends). A line that is not UTF-8 comes as an Unreadable line, and
-    the lines go on; at one that ends reading (NUL bytes, UTF-16, over the size limit) its error goes
-    to `errors` and the lines end.
+    """The stream's lines as text (LF line ends). A line that is not UTF-8 or is over the size limit comes
+    as an Unreadable line, and the lines go on; at one that ends reading (NUL bytes, UTF-16) its error
+    goes to `errors` and the lines end.
 
     Reads a block of whole lines at a time and decodes it at once; a block with anything unusual
     in it (a NUL byte, bytes that are not UTF-8, a line over the size limit) goes line by line
@@ -1289,14 +1303,15 @@ def _lines_one_by_one(stream: IO[bytes], file: str, errors: list[InputError], li
         lineno += 1
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if b"\x00" in raw or len(raw) > MAX_DOCUMENT_BYTES:
+        if b"\x00" in raw:
             try:
                 decode(raw, file, lineno)
             except InputError as exc:
                 errors.append(exc)
                 return
-            errors.append(_too_long(file, lineno))
-            return
+        if len(raw) > MAX_DOCUMENT_BYTES:  # its document is over the limit: that document fails, the rest is read
+            yield Unreadable("\ufffd\n", _too_long(file, lineno))
+            continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -1313,9 +1328,9 @@ def _lines_one_by_one(stream: IO[bytes], file: str, errors: list[InputError], li
 
 
 class Unreadable(str):
-    """A line that is not valid UTF-8 (one line in a legacy encoding, say): the document holding it is
-    reported with `error` in its place, and the documents after it are read as usual. Its text, with
-    the bytes that cannot be read replaced, still shows where documents begin and end."""
+    """A line that is not valid UTF-8 (one line in a legacy encoding, say) or is over the size limit: the
+    document holding it is reported with `error` in its place, and the documents after it are read as
+    usual. Its text, with the bytes that cannot be read replaced, still shows where documents begin and end."""
 
     def __new__(cls, text: str, error: InputError) -> Unreadable:
         line = super().__new__(cls, text)
@@ -1327,6 +1342,6 @@ class Unreadable(str):
 
 def _too_long(file: str, lineno: int) -> InputError:
     return InputError(
-        f"a line is longer than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; limit: MAX_DOCUMENT_BYTES",
+        f"a line is longer than {_size(MAX_DOCUMENT_BYTES)}; limit: ADVOCATE_MAX_DOCUMENT_BYTES",
         place=Place(file=file, line=lineno),
     )
