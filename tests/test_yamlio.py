@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -142,3 +143,28 @@ def test_limits_can_be_raised_through_the_environment(tmp_path):
     env = {"ADVOCATE_MAX_DEPTH": "200", "ADVOCATE_MAX_DOCUMENT_BYTES": "nonsense", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["200", str(4 * 1024 * 1024)]
+
+
+@pytest.mark.parametrize("reader", ["full", "batch"])
+def test_text_shaped_like_a_date_that_is_no_date_stays_text(reader):
+    # 2026-02-30 would otherwise make the whole file unreadable, reported at its first line.
+    text = "as_of: 2026-02-30\nreview_by: 2026-02-03\n"
+    data = parse(text).data if reader == "full" else yamlio.parse_document(text, file="f", lazy_nodes=True).data
+    assert data["as_of"] == "2026-02-30"
+    assert data["review_by"].isoformat() == "2026-02-03"
+
+
+def test_a_fact_with_an_impossible_date_is_a_finding_at_its_line_and_the_rest_is_still_checked(cli, tmp_path):
+    from tests.conftest import HERE
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (HERE / "fixtures" / "mini" / "countries.yaml").read_text(encoding="utf-8")
+    bad = text.replace("review_by: 2025-01-01", "review_by: 2026-02-30") + "  - code: XX\n    name: Nowhere\n"
+    (rules / "countries.yaml").write_text(bad, encoding="utf-8")
+    result = cli("rules", "check", rules, "--format", "json", "--as-of", "2026-01-01")
+    findings = json.loads(result.stdout)["findings"]
+    date = [f for f in findings if f["line"] == 10]
+    assert date and date[0]["severity"] == "error" and date[0]["column"] == 20 and "review_by" in date[0]["message"]
+    assert "yaml-syntax" not in {f["code"] for f in findings}
+    assert any(f["line"] == 12 and "XX" in f["message"] for f in findings)  # the rest of the file is still checked

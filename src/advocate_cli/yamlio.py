@@ -185,8 +185,17 @@ class StrictConstructor(SafeConstructor):
     def construct_yaml11(self, node: ScalarNode) -> Yaml11Scalar:
         return Yaml11Scalar(node.value)
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """A date, or, for text shaped like one that is not a real date (2026-02-30), the text: the
+        model that expects a date then refuses it at its own place, and the rest of the file is read."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return node.value
+
 
 StrictConstructor.add_constructor(YAML11_TAG, StrictConstructor.construct_yaml11)
+StrictConstructor.add_constructor("tag:yaml.org,2002:timestamp", StrictConstructor.construct_yaml_timestamp)
 StrictConstructor.add_constructor(None, SafeConstructor.construct_undefined)
 
 
