@@ -35,6 +35,16 @@ def test_missing_required_answer_names_key_and_choices(default_rules):
     assert err.value.place.file == "p.yaml"
 
 
+def test_a_misspelt_key_is_shown_before_the_answer_it_leaves_missing(default_rules):
+    data = {k: v for k, v in COMPLETE.items() if k != "budget"}
+    text = dump(data) + "budgt: medium\n"
+    with pytest.raises(ProfileError) as err:
+        check(default_rules.profile_model, text)
+    assert err.value.key == "budgt" and "did you mean 'budget'?" in err.value.message
+    assert err.value.place.line == len(text.splitlines())  # the typo's own line, not the document's first
+    assert [p.key for p in err.value.problems] == ["budgt", "budget"]
+
+
 def test_unknown_key_suggests_the_nearest(default_rules):
     text = dump(COMPLETE) + "budjet: low\n"
     with pytest.raises(ProfileError) as err:

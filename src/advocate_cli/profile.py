@@ -149,14 +149,18 @@ class ProfileSchema:
         return "text"
 
     def _error(self, exc: ValidationError, data: Mapping[str, Any], doc: Document | None) -> ProfileError:
-        problems = []
+        found = []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
             key = ".".join(str(p) for p in loc)
             qid = str(loc[0]) if loc else ""
             place = doc.place(loc, at_key=err["type"] == "extra_forbidden") if doc else None
-            problems.append(ProfileError(self._explain(err, qid, data), key=key or None, place=place))
-        problems.sort(key=lambda p: (p.place.line or 0) if p.place else 0)
+            problem = ProfileError(self._explain(err, qid, data), key=key or None, place=place)
+            # By line, with missing answers last: they are placed at the document's start, and one is
+            # often the echo of a misspelt key further down (budgt: for budget:), the problem to show first.
+            found.append(((err["type"] == "missing", (place.line or 0) if place else 0), problem))
+        found.sort(key=lambda pair: pair[0])
+        problems = [problem for _, problem in found]
         first = problems[0]
         error = ProfileError(first.message, key=first.key, place=first.place)
         error.problems = problems  # type: ignore[attr-defined]
