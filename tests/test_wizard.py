@@ -266,6 +266,17 @@ def test_save_writes_a_profile_that_plans_the_same(runner, in_tmp):
     assert json.loads(batch.stdout)["profile"] == plan["profile"]
 
 
+@pytest.mark.parametrize("name", ["\u0085 next line", "one\u2028two", "para\u2029graph", "Korçë ✓"])
+def test_a_saved_name_with_an_unusual_line_break_reads_back_the_same(name):
+    from advocate_cli.ruleset import load_ruleset
+    from advocate_cli.wizard import profile_yaml
+    from advocate_cli.yamlio import load_text
+
+    schema = load_ruleset([FIXTURE], include_default=False)[0].profile_model
+    text = profile_yaml({"name": name, "country": "AL"}, schema, file_name="p.yaml")
+    assert load_text(text, "p.yaml").data["name"] == name  # not folded into a space
+
+
 def test_the_save_offer_writes_the_file_the_user_names(runner, in_tmp):
     (in_tmp / "taken.yaml").write_text("old\n")
     result = wizard(runner, [*HAPPY[:-1], "taken", "n", "taken.yaml", "y"])
