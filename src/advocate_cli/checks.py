@@ -121,7 +121,10 @@ def _with_hints(findings: list[Finding]) -> Iterator[Finding]:
         if f.hint is None:
             f = replace(f, hint=FIXES.get(f.code))
         if unread and f.code == "unknown-reference" and f.message.startswith(("unknown ", "disables ")):
-            f = replace(f, hint=f"{f.hint + ' ' if f.hint else ''}It may be defined in "
+            first = f.hint.rstrip() if f.hint else ""
+            if first and not first.endswith((".", "?", "!")):
+                first += "."
+            f = replace(f, hint=f"{first + ' ' if first else ''}It may be defined in "
                         f"{', '.join(unread)}, which could not be read: fix that first")
         yield f
 
@@ -298,6 +301,8 @@ def _domain(key: str, spec: KeySpec, mentioned: list[Any], rs: RuleSet) -> list[
         values = list(spec.values)
     elif kind == "multi":
         known = list(spec.values or ())
+        if key == "recommended":  # a disabled method may be named, but it is never recommended
+            known = [v for v in known if v in rs.methods]
         named = _unique(v for v in mentioned if v in known)
         if len(named) > 12:
             return None

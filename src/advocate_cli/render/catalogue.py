@@ -1,4 +1,5 @@
-"""`rules list` as a table (or JSON) and `rules show` as plain text; rule text goes in as data, never as markup."""
+"""`rules list` as a table (or JSON) and `rules show` as plain text; rule text goes in as data, never as markup,
+and reaches the terminal with its control and bidi characters shown as escapes (words.visible)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from advocate_cli.catalogue import Item, disables, layer_name
 from advocate_cli.conditions import show_condition
+from advocate_cli.render.words import visible
 
 if TYPE_CHECKING:
     from advocate_cli.ruleset.ruleset import RuleSet
@@ -72,8 +74,9 @@ def entries_table(found: list[Item], rs: RuleSet, out: IO[str]) -> None:
     for item in found:
         row = entry_dict(item, rs)
         kind = f"{row['kind']} ({row['detail']})" if row["detail"] else row["kind"]
-        text = row["text"] if len(row["text"]) <= 90 else row["text"][:89] + "…"
-        table.add_row(*(Text(str(v)) for v in (row["id"], kind, text, f"{row['file']}:{row['line']}")))
+        text = visible(row["text"])
+        text = text if len(text) <= 90 else text[:89] + "…"
+        table.add_row(*(Text(visible(v)) for v in (row["id"], kind, text, f"{row['file']}:{row['line']}")))
     console.print(table)
 
 
@@ -125,18 +128,22 @@ def _fields(item: Item, rs: RuleSet, today: dt.date) -> list[tuple[str, str]]:
 
 def show_item(item: Item, rs: RuleSet, out: IO[str], *, today: dt.date) -> None:
     """One item as plain text: its fields, where it is defined, and which layer overrode which."""
-    out.write(f"{item.kind} {item.id}\n")
+
+    def line(text: str) -> None:
+        out.write(visible(text) + "\n")
+
+    line(f"{item.kind} {item.id}")
     fields = _fields(item, rs, today)
     width = max((len(k) for k, _ in [*fields, ("defined at", "")])) + 2
     for key, value in fields:
-        out.write(f"  {(key + ':').ljust(width)}{value}\n")
+        line(f"  {(key + ':').ljust(width)}{value}")
     place = item.place(rs)
-    out.write(f"  {'defined at:'.ljust(width)}{place} (layer {item.layer(rs)})\n")
+    line(f"  {'defined at:'.ljust(width)}{place} (layer {item.layer(rs)})")
     history = item.history(rs)
     if len(history) > 1:
         owner = {"fact": "country", "choice": "question"}.get(item.kind)
         whose = f" (of {owner} {item.key})" if owner else ""
-        out.write(f"  layers{whose}:\n")
+        line(f"  layers{whose}:")
         for n, origin in enumerate(history):
             if n == 0:
                 what = "first defined"
@@ -144,4 +151,4 @@ def show_item(item: Item, rs: RuleSet, out: IO[str], *, today: dt.date) -> None:
                 what = f"disabled, removing {n}"
             else:
                 what = f"replaces {n}"
-            out.write(f"    {n + 1}. {origin.place} ({layer_name(rs, origin)}): {what}\n")
+            line(f"    {n + 1}. {origin.place} ({layer_name(rs, origin)}): {what}")

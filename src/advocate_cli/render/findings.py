@@ -57,30 +57,32 @@ def _column(f: Finding) -> int:
 # -- text -------------------------------------------------------------------------------------------
 
 class TextRenderer:
-    """`file:line:col: severity code message`, then the hint indented; plain text, never markup."""
+    """`file:line:col: severity code message`, then the hint indented; plain text, never markup, with control
+    and bidi characters from the rule files shown as escapes."""
 
     def check(self, report: CheckReport, out: IO[str]) -> None:
+        from advocate_cli.render.words import visible
+
         for f in report.findings:
-            out.write(f"{f.file}:{_line(f)}:{_column(f)}: {f.severity.value} {f.code} {f.message}\n")
+            out.write(visible(f"{f.file}:{_line(f)}:{_column(f)}: {f.severity.value} {f.code} {f.message}") + "\n")
             if f.hint:
-                out.write(f"  hint: {f.hint}\n")
+                out.write(visible(f"  hint: {f.hint}") + "\n")
 
     def test(self, report: TestReport, out: IO[str]) -> None:
-        self._problems(report, out)
+        from advocate_cli.render.words import visible
+
+        for f in report.problems:
+            out.write(visible(f"ERROR {f.file}:{_line(f)}:{_column(f)}: {f.code} {f.message}") + "\n")
+            if f.hint:
+                out.write(visible(f"  hint: {f.hint}") + "\n")
         for r in report.results:
             if r.passed:
                 continue
-            out.write(f"FAILED {r.name} ({r.file}:{r.line})\n")
+            out.write(visible(f"FAILED {r.name} ({r.file}:{r.line})") + "\n")
             for failure in r.failures:
-                out.write(f"  - {failure}\n")
-        out.write(f"{report.coverage()}\n")
+                out.write(visible(f"  - {failure}") + "\n")
+        out.write(visible(report.coverage()) + "\n")
         out.write(f"{report.summary()}\n")
-
-    def _problems(self, report: TestReport, out: IO[str]) -> None:
-        for f in report.problems:
-            out.write(f"ERROR {f.file}:{_line(f)}:{_column(f)}: {f.code} {f.message}\n")
-            if f.hint:
-                out.write(f"  hint: {f.hint}\n")
 
 
 # -- json -------------------------------------------------------------------------------------------
@@ -169,9 +171,12 @@ class GithubRenderer:
 # -- sarif ------------------------------------------------------------------------------------------
 
 def _artifact(file: str) -> dict[str, Any]:
+    from urllib.parse import quote
+
+    # SARIF wants a URI reference: 'Our Rules/a b.yaml' is written 'Our%20Rules/a%20b.yaml'
     if file.startswith("<default>/"):
-        return {"uri": file.removeprefix("<default>/"), "uriBaseId": DEFAULT_BASE}
-    return {"uri": file}
+        return {"uri": quote(file.removeprefix("<default>/"), safe="/"), "uriBaseId": DEFAULT_BASE}
+    return {"uri": quote(file, safe="/")}
 
 
 def _fingerprint(*parts: str) -> str:

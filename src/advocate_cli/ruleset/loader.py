@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from advocate_cli import yamlio
-from advocate_cli.conditions import KeySpec, nearest
+from advocate_cli.conditions import KeySpec, nearest, suggest_country
 from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
-from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile
+from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile, disabling_class
 from advocate_cli.ruleset.ruleset import Origin, RuleSet, collector_paused
 
 ERROR = FindingSeverity.error
@@ -72,7 +72,21 @@ class Loader:
         ruleset = self.layer(layers)
         ruleset.layers = ["<default>" if d else str(p) for p, d in dirs]
         self.check_references(ruleset)
+        self.check_complete(ruleset, dirs)
         return ruleset, sorted(self.findings, key=Finding.sort_key)
+
+    def check_complete(self, rs: RuleSet, dirs: list[tuple[Path, bool]]) -> None:
+        """A plan needs questions to ask and methods to choose from."""
+        missing = " and no ".join(kind for kind in ("questions", "methods") if not getattr(rs, kind))
+        if not missing:
+            return
+        if any(default for _, default in dirs):
+            hint = "your directories disable every one of the shipped ones: keep at least one question and one method"
+        else:
+            hint = ("check the directory path (rule files end in .yaml or .yml), or drop --no-default-rules "
+                    "to layer your rules over the shipped ones")
+        self.add("schema", ERROR, Place(file=str(dirs[-1][0])),
+                 f"the rule set has no {missing}: a plan needs at least one question and one method", hint)
 
     def add(self, code: str, severity: FindingSeverity, place: Place, message: str, hint: str | None = None) -> None:
         self.findings.append(
@@ -89,7 +103,8 @@ class Loader:
                              place=Place(file=str(directory)))
         files = rule_files(directory)
         if not files:
-            self.add("unreadable", WARNING, Place(file=str(directory)), "the rule directory holds no YAML files")
+            self.add("unreadable", WARNING, Place(file=str(directory)), "the rule directory holds no YAML files",
+                     "check the path: rule files end in .yaml or .yml, and files under tests/ are rule cases")
         named = [(path, display_path(path, directory, default)) for path in files]
         for (_, name), read in zip(named, yamlio.load_files(named)):
             items.extend(self.read_file(read, name, layer, str(directory)))
@@ -118,8 +133,10 @@ class Loader:
                 self.add("schema", ERROR, doc.place((kind,)), f"{kind}: must be a list of items",
                          "write each item on its own line starting with '- '")
                 continue
-            cls = ITEM_CLASSES[kind]
             for i, entry in enumerate(raw):
+                # `disabled: true` removes an earlier item: it needs only the id
+                disabling = isinstance(entry, dict) and entry.get("disabled") is True
+                cls = disabling_class(kind) if disabling else ITEM_CLASSES[kind]
                 try:
                     model = cls.model_validate(entry)
                 except ValidationError as exc:
@@ -181,6 +198,8 @@ class Loader:
                     if v not in q.choice_ids:
                         self._ref(rs, "questions", q.id, ("default",), f"default {v!r} is not one of the choices",
                                   nearest(v, q.choice_ids))
+            elif q.default is not None:
+                self._default_fits(rs, q)
             self._condition(rs, "questions", q.id, q.when, question_keys)
         for m in rs.methods.values():
             for i, g in enumerate(m.good_for):
@@ -196,13 +215,38 @@ class Loader:
                               nearest(target, [*rs.methods, "virtual", "analog"]), at_key=True)
             self._facts(rs, "rules", r.id, r.facts)
             self._condition(rs, "rules", r.id, r.when, question_keys)
+        disabled = set(rs.disabled_methods)
         for w in rs.warnings.values():
             self._facts(rs, "warnings", w.id, w.facts)
             self._condition(rs, "warnings", w.id, w.when, warning_keys)
+            for path, method in _values_of("recommended", w.when) if disabled else ():
+                if method in disabled:
+                    self.add("disabled-reference", WARNING, rs.place_of("warnings", w.id, ("when", *path)),
+                             f"when: method {method!r} was disabled at {rs.place_of('methods', method)}, so it is "
+                             "never recommended and this part of the condition never holds",
+                             "give the warning a new version in your own directory without this method, "
+                             "or keep the method")
         for c in rs.countries.values():
             if c.code not in COUNTRIES:
                 self._ref(rs, "countries", c.code, ("code",), f"{c.code!r} is not an ISO 3166-1 alpha-2 code",
                           nearest(c.code, COUNTRIES))
+
+    def _default_fits(self, rs: RuleSet, q: Any) -> None:
+        """A default the profile would not accept as an answer (the wizard and plan use it as one)."""
+        value, kind = q.default, q.type.value
+        shown = f"the boolean {str(value).lower()}" if isinstance(value, bool) else repr(value)
+        if kind == "bool" and not isinstance(value, bool):
+            problem, hint = "is not true or false", "write true or false, without quotes"
+        elif kind == "country" and not (isinstance(value, str) and value in COUNTRIES):
+            near = suggest_country(value) if isinstance(value, str) else None
+            problem = "is not an ISO 3166-1 alpha-2 country code"
+            hint = (f"did you mean {near}? " if near else "") + "write the code in capitals, e.g. AL, MK or RS"
+        elif kind == "text" and not isinstance(value, str):
+            problem, hint = "is not text", "put the default in quotes"
+        else:
+            return
+        self.add("schema", ERROR, rs.place_of("questions", q.id, ("default",)),
+                 f"question {q.id!r}: default {shown} {problem} (the question's type is {kind})", hint)
 
     def _facts(self, rs: RuleSet, kind: str, key: str, facts: list[str]) -> None:
         for i, fact in enumerate(facts):
@@ -226,6 +270,25 @@ class Loader:
 
 SINGULAR = {"questions": "question", "methods": "method", "rules": "rule", "warnings": "warning",
             "countries": "country"}  # a kind of item, as one item is called in messages
+
+
+def _values_of(key: str, when: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Each value a condition compares `key` with, and its path inside the condition."""
+    if not isinstance(when, Mapping):
+        return
+    for k, spec in when.items():
+        here = (*path, k)
+        if k in ("all", "any") and isinstance(spec, list):
+            for i, item in enumerate(spec):
+                yield from _values_of(key, item, (*here, i))
+        elif k == "not":
+            yield from _values_of(key, spec, here)
+        elif k == key and isinstance(spec, Mapping):
+            for op, value in spec.items():
+                if isinstance(value, list):
+                    yield from (((*here, op, i), v) for i, v in enumerate(value))
+                elif op != "is_set":
+                    yield (*here, op), value
 
 
 def _scalars(node: Node) -> Iterator[ScalarNode]:

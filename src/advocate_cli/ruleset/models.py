@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 Id = Annotated[
     str,
@@ -116,8 +117,10 @@ class Question(Strict):
 
     @model_validator(mode="after")
     def _choices_fit_type(self) -> Question:
+        if self.disabled:
+            return self
         has_choices = self.type in (QuestionType.choice, QuestionType.multi)
-        if has_choices and not self.choices and not self.disabled:
+        if has_choices and not self.choices:
             raise ValueError(f"a {self.type.value} question needs choices")
         if not has_choices and self.choices:
             raise ValueError(f"a {self.type.value} question takes no choices")
@@ -243,3 +246,17 @@ ITEM_CLASSES: dict[str, type[Strict]] = {
     "warnings": WarningRule,
     "countries": Country,
 }
+
+
+@functools.cache
+def disabling_class(kind: str) -> type[Strict]:
+    """The class that reads an item with `disabled: true`: only its id (a country's code) is required; the
+    other fields may still be given and must still fit, and unknown keys are still refused. Made on first
+    use, so that start-up does not pay for it."""
+    cls = ITEM_CLASSES[kind]
+    optional: dict[str, Any] = {
+        name: (Optional[info.annotation], Field(None, description=info.description))
+        for name, info in cls.model_fields.items()
+        if info.is_required() and name not in ("id", "code")
+    }
+    return create_model(f"Disabled{cls.__name__}", __base__=cls, __doc__=cls.__doc__, **optional)

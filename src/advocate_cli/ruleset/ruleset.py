@@ -140,8 +140,15 @@ class RuleSet:
         if for_warnings:
             specs["mix.virtual"] = KeySpec("number")
             specs["mix.analog"] = KeySpec("number")
-            specs["recommended"] = KeySpec("multi", tuple(self.methods))
+            # A method a later layer disabled may still be named: it is never recommended, so that part of
+            # the condition never holds (the loader warns with disabled-reference).
+            specs["recommended"] = KeySpec("multi", (*self.methods, *self.disabled_methods))
         return specs
+
+    @property
+    def disabled_methods(self) -> tuple[str, ...]:
+        """Method ids that some layer defined or disabled but that are not in the rule set: disabled."""
+        return tuple(key for kind, key in self.origins if kind == "methods" and key not in self.methods)
 
     @cached_property
     def profile_model(self) -> Any:
