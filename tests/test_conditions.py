@@ -74,7 +74,7 @@ def test_missing_multi_answer_counts_as_empty():
         ({"setting": {"contains": "rural"}}, "wrong-operator", None),
         ({"mix.virtual": {"gt": "high"}}, "condition", None),
         ({"all": []}, "condition", None),
-        ({"involves_minors": "yes"}, "unknown-value", None),
+        ({"involves_minors": "yes"}, "unknown-value", "allowed: true, false"),
     ],
 )
 def test_problems_are_reported_not_raised(when, code, fragment):

@@ -168,3 +168,19 @@ def test_a_fact_with_an_impossible_date_is_a_finding_at_its_line_and_the_rest_is
     assert date and date[0]["severity"] == "error" and date[0]["column"] == 20 and "review_by" in date[0]["message"]
     assert "yaml-syntax" not in {f["code"] for f in findings}
     assert any(f["line"] == 12 and "XX" in f["message"] for f in findings)  # the rest of the file is still checked
+
+
+def test_a_syntax_error_says_where_the_unclosed_quote_or_bracket_starts():
+    with pytest.raises(InputError) as caught:
+        parse("name: 'unterminated\ncountry: AL\nbudget: low\n")
+    assert "while scanning a quoted scalar (which starts at line 1, column 7)" in caught.value.message
+    with pytest.raises(InputError) as caught:
+        parse("name: x\ngoals: [a, b\nbudget: low\n")
+    assert "(which starts at line 2, column 8)" in caught.value.message
+
+
+def test_more_than_one_document_where_one_is_expected_gives_a_hint_for_profiles_and_rule_files():
+    with pytest.raises(InputError) as caught:
+        yamlio.load_text("a: 1\n---\nb: 2\n", "f.yaml")
+    assert caught.value.place.line == 2
+    assert caught.value.hint.startswith("remove the extra '---' line: a profile or a rule file is one document")

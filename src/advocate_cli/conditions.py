@@ -311,7 +311,7 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
                 hint = (f"did you mean {near}? " if near else "") + (
                     "write an ISO 3166-1 alpha-2 code in capitals, e.g. AL, BA, ME, MK, RS or XK")
             elif allowed is not None:
-                hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(str, allowed))}"
+                hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(_flow, allowed))}"
             out.problems.append(
                 ConditionProblem(
                     where, f"{_kind(v)} is not a possible answer to {key!r}", hint, "unknown-value"

@@ -364,6 +364,11 @@ def _yaml_error(exc: yaml.YAMLError, file: str, line_offset: int, index: int) ->
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"{context}, {problem}" if context and isinstance(exc, yaml.MarkedYAMLError) else problem
+    started = getattr(exc, "context_mark", None)
+    if context and started is not None and mark is not None and (started.line, started.column) != (mark.line, mark.column):
+        # Where the parser gave up is often far from the cause (an unclosed quote or bracket): say where that began.
+        message = (f"{context} (which starts at line {started.line + 1 + line_offset}, column {started.column + 1}), "
+                   f"{problem}")
     hint = None
     if "could not determine a constructor" in message:
         tag = message.split("tag ", 1)[-1].strip().strip("'\"").replace("tag:yaml.org,2002:", "!!")
@@ -1040,7 +1045,8 @@ def load_text(text: str, name: str, *, duplicates: list[InputError] | None = Non
         raise InputError(
             "the file holds more than one YAML document; expected one",
             place=Place(file=name, line=line),
-            hint="remove the extra '---' line, or pass the file with --input to plan each document",
+            hint="remove the extra '---' line: a profile or a rule file is one document "
+            "(to plan many profiles from one file, pass it with --input)",
         )
     if not docs:
         return Document(None, None, name, 1, 1)
