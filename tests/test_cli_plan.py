@@ -205,6 +205,13 @@ def test_no_interactive_with_an_unfinished_profile_names_what_is_missing_and_how
     assert done.exit_code == 0 and json.loads(done.stdout)["profile"]["budget"] == "low"
 
 
+def test_profile_dash_points_to_input_dash(cli):
+    result = cli("plan", "--profile", "-", input="name: x\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "advocate: error: --profile: reads a file, not stdin" in result.stderr
+    assert "use --input -" in result.stderr
+
+
 def test_set_overrides_a_profile_file(cli):
     result = cli("plan", "--profile", EXAMPLE, "--set", "budget=high", "--format", "json")
     assert json.loads(result.stdout)["profile"]["budget"] == "high"

@@ -45,6 +45,28 @@ def test_a_misspelt_key_is_shown_before_the_answer_it_leaves_missing(default_rul
     assert [p.key for p in err.value.problems] == ["budgt", "budget"]
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("just text\n", "a profile must be a mapping of answers (key: value), got 'just text'"),
+    ("- 1\n", "a profile must be a mapping of answers (key: value), got a list"),
+])
+def test_a_document_that_is_not_a_mapping_says_what_it_is_in_words(default_rules, text, message):
+    with pytest.raises(ProfileError) as err:
+        check(default_rules.profile_model, text)
+    assert err.value.message == message
+
+
+@pytest.mark.parametrize(("country", "fragment"), [
+    ("NO", 'write the code in quotes, e.g. country: "NO"'),  # a real code that YAML 1.1 reads as false
+    ("012", "012 is not a country code (YAML 1.1 tools would even read it as 10); write a two-letter code"),
+    ("12", "expected a two-letter country code such as AL, not the number 12"),
+])
+def test_a_country_that_yaml_reads_as_something_else_gets_a_hint_that_fits(default_rules, country, fragment):
+    with pytest.raises(ProfileError) as err:
+        check(default_rules.profile_model, dump({k: v for k, v in COMPLETE.items() if k != "country"})
+              + f"country: {country}\n")
+    assert fragment in err.value.message
+
+
 def test_unknown_key_suggests_the_nearest(default_rules):
     text = dump(COMPLETE) + "budjet: low\n"
     with pytest.raises(ProfileError) as err:

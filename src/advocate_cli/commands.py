@@ -103,6 +103,9 @@ def plan_command(
 
     if profile is not None and inputs:
         raise AdvocateError("give either --profile (one profile) or --input (a batch), not both")
+    if profile is not None and str(profile) == "-":
+        raise AdvocateError("reads a file, not stdin", key="--profile",
+                            hint="for profiles on stdin use --input - (or just pipe them in)")
     if inputs and (interactive or save):
         raise AdvocateError("--interactive and --save work with one profile, not with --input (a batch)")
     today = parse_date(as_of)

@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 def _country(value: Any, aliases: Mapping[str, str] | None = None) -> Any:
     if isinstance(value, Yaml11Scalar):
         read_as = str(value.yaml11).lower() if isinstance(value.yaml11, bool) else str(value.yaml11)
+        if str(value).upper() not in COUNTRIES:  # 012: quoting would not make it a country code either
+            raise PydanticCustomError(
+                "country_yaml11",
+                "{shown} is not a country code (YAML 1.1 tools would even read it as {read_as}); "
+                "write a two-letter code such as AL, MK or RS",
+                {"shown": str(value), "read_as": read_as},
+            )
         raise PydanticCustomError(
             "country_yaml11",
             '{shown} is not read as a country code: YAML 1.1 tools read an unquoted {shown} as {read_as}; '
@@ -37,7 +44,7 @@ def _country(value: Any, aliases: Mapping[str, str] | None = None) -> Any:
         )
     if not isinstance(value, str):
         raise PydanticCustomError("country_type", "expected a two-letter country code such as AL, not {kind}",
-                                  {"kind": type(value).__name__})
+                                  {"kind": _show(value)})
     code = value.strip().upper()
     if code in COUNTRIES:
         return code
@@ -79,7 +86,7 @@ class ProfileSchema:
     def validate(self, data: Any, doc: Document | None = None) -> dict[str, Any]:
         """Answers in, validated answers out (or a ProfileError naming key, line and allowed values)."""
         if not isinstance(data, Mapping):
-            what = "nothing (an empty document)" if data is None else f"a {type(data).__name__}"
+            what = "nothing (an empty document)" if data is None else _show(data)
             raise ProfileError(
                 f"a profile must be a mapping of answers (key: value), got {what}",
                 place=doc.place() if doc else None,
