@@ -184,3 +184,12 @@ def test_more_than_one_document_where_one_is_expected_gives_a_hint_for_profiles_
         yamlio.load_text("a: 1\n---\nb: 2\n", "f.yaml")
     assert caught.value.place.line == 2
     assert caught.value.hint.startswith("remove the extra '---' line: a profile or a rule file is one document")
+
+
+def test_a_yaml_line_in_a_json_lines_file_gets_a_hint_and_a_broken_json_line_does_not():
+    with pytest.raises(InputError) as caught:
+        yamlio.parse_json_line("country: AL\n", file="p.jsonl", index=1, lineno=1)
+    assert "this line looks like YAML" in caught.value.hint
+    with pytest.raises(InputError) as caught:
+        yamlio.parse_json_line('{"name": "a",\n', file="p.jsonl", index=1, lineno=1)
+    assert caught.value.hint is None and caught.value.place.column == 14

@@ -1127,13 +1127,20 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+_YAML_LOOKING = re.compile(r"""\s*(?:---|\.\.\.|#|- |[^\s{\["'][^:]*:(?:\s|$))""")  # a marker, comment, item or key
+
+
 def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Document:
     """Parse one JSON Lines record."""
     try:
         data = json.loads(line.rstrip("\r\n"), object_pairs_hook=_json_pairs)
     except json.JSONDecodeError as exc:
+        hint = None
+        if _YAML_LOOKING.match(line):
+            hint = ("this line looks like YAML: a JSON Lines file (.jsonl) holds one JSON object per line; "
+                    "if the file is YAML, give it a .yaml name")
         raise InputError(
-            f"JSON: {exc.msg}", place=Place(file=file, line=lineno, column=exc.colno, document=index)
+            f"JSON: {exc.msg}", place=Place(file=file, line=lineno, column=exc.colno, document=index), hint=hint,
         ) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(f"JSON: {exc}", place=Place(file=file, line=lineno, document=index)) from None
