@@ -274,3 +274,17 @@ def test_a_hint_that_names_a_file_that_could_not_be_read_starts_a_new_sentence(t
     report = check_directories([ours], as_of=dt.date(2026, 1, 1))
     unknown = next(f for f in report.findings if f.code == "unknown-reference")
     assert unknown.hint.startswith("check the spelling against `advocate rules list`. It may be defined in ")
+
+
+# -- an item or a case file that is not a mapping: in the rule format's words, not pydantic's class names --
+
+def test_an_item_or_a_file_that_is_not_a_mapping_is_named_in_words(cli, tmp_path):
+    rules = write(tmp_path / "r" / "rules.yaml", "rules:\n  - just a string\n").parent
+    write(rules / "tests" / "list.yaml", "- a\n- b\n")
+    checked = cli("rules", "check", rules, *AS_OF)
+    assert "rules.yaml:2:5: error schema rules[0]: must be a mapping of keys and values, not the text 'just a string'" \
+        in checked.stdout
+    assert "instance of" not in checked.stdout
+    (rules / "rules.yaml").unlink()
+    tested = cli("rules", "test", rules, *AS_OF)
+    assert "tests/list.yaml:1:1: schema the file must be a mapping of keys and values, not a list" in tested.stdout

@@ -318,9 +318,23 @@ def schema_message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{loc}: required field is missing"
     message = err["msg"]
+    if kind in ("model_type", "dict_type", "model_attributes_type"):  # pydantic names its own class here
+        message = f"must be a mapping of keys and values, not {_in_words(value)}"
     if isinstance(value, yamlio.Yaml11Scalar):
         message += f" ({yamlio.explain_yaml11(value)})"
-    return f"{loc}: {message}"
+    return f"{loc}: {message}" if loc else f"the file {message}"
+
+
+def _in_words(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
 
 
 def schema_hint(err: dict[str, Any]) -> str | None:
