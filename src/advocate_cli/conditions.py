@@ -196,7 +196,7 @@ _NOT_MAPPINGS = frozenset([str, bool, int, float, list, type(None)])
 
 def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: Compiled) -> Test:
     if not _is_mapping(when):
-        out.problems.append(ConditionProblem(path, f"a condition must be a mapping, not {_kind(when)}"))
+        out.problems.append(ConditionProblem(path, f"a condition must be a mapping, not {in_words(when)}"))
         return _never
     if not when:
         out.problems.append(ConditionProblem(path, "an empty condition", "remove `when` to apply always"))
@@ -219,7 +219,10 @@ def _compile_mapping(when: Any, keys: Mapping[str, KeySpec], path: tuple, out: C
     return _all(tests)
 
 
-def _kind(value: Any) -> str:
+def in_words(value: Any) -> str:
+    """A value from a YAML file, as a message names it: the text 'x', the number 3, a list, nothing."""
+    if value is None:
+        return "nothing"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
@@ -289,12 +292,12 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
         values = value
     elif shape == "bool":
         if not isinstance(value, bool):
-            out.problems.append(ConditionProblem(path, f"{op!r} takes true or false, not {_kind(value)}"))
+            out.problems.append(ConditionProblem(path, f"{op!r} takes true or false, not {in_words(value)}"))
             return _never
         return factory(key, value)
     elif shape == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            out.problems.append(ConditionProblem(path, f"{op!r} takes a number, not {_kind(value)}"))
+            out.problems.append(ConditionProblem(path, f"{op!r} takes a number, not {in_words(value)}"))
             return _never
         return factory(key, value)
     elif _value_fits(value, kind, info.values):
@@ -314,7 +317,7 @@ def _compile_op(key: str, op: str, value: Any, info: KeySpec, path: tuple, out: 
                 hint = _did_you_mean(v, allowed) or f"allowed: {', '.join(map(_flow, allowed))}"
             out.problems.append(
                 ConditionProblem(
-                    where, f"{_kind(v)} is not a possible answer to {key!r}", hint, "unknown-value"
+                    where, f"{in_words(v)} is not a possible answer to {key!r}", hint, "unknown-value"
                 )
             )
             return _never

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from advocate_cli import yamlio
-from advocate_cli.conditions import KeySpec, nearest, suggest_country
+from advocate_cli.conditions import KeySpec, in_words, nearest, suggest_country
 from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
@@ -319,22 +319,10 @@ def schema_message(err: dict[str, Any]) -> str:
         return f"{loc}: required field is missing"
     message = err["msg"]
     if kind in ("model_type", "dict_type", "model_attributes_type"):  # pydantic names its own class here
-        message = f"must be a mapping of keys and values, not {_in_words(value)}"
+        message = f"must be a mapping of keys and values, not {in_words(value)}"
     if isinstance(value, yamlio.Yaml11Scalar):
         message += f" ({yamlio.explain_yaml11(value)})"
     return f"{loc}: {message}" if loc else f"the file {message}"
-
-
-def _in_words(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
 
 
 def schema_hint(err: dict[str, Any]) -> str | None:
