@@ -288,3 +288,17 @@ def test_an_item_or_a_file_that_is_not_a_mapping_is_named_in_words(cli, tmp_path
     (rules / "rules.yaml").unlink()
     tested = cli("rules", "test", rules, *AS_OF)
     assert "tests/list.yaml:1:1: schema the file must be a mapping of keys and values, not a list" in tested.stdout
+
+
+def test_rule_files_named_in_capitals_are_read(cli, tmp_path):
+    rules = write(tmp_path / "r" / "EXTRA.YAML",
+                  "methods:\n  - {id: zine, label: Zine, channel: analog, base: 30}\n").parent
+    listed = cli("rules", "list", "--rules", rules, "--kind", "methods", "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert "zine" in {item["id"] for item in json.loads(listed.stdout)}
+
+
+def test_a_topic_with_a_kind_that_has_none_is_refused_not_an_empty_list(cli):
+    result = cli("rules", "list", "--kind", "methods", "--topic", "backlash")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "advocate: error: --topic: filters warnings only; methods have no topic" in result.stderr

@@ -89,6 +89,9 @@ def entries(rs: RuleSet, *, kind: str | None = None, topic: str | None = None,
         near = nearest(topic, TOPICS)
         raise AdvocateError(f"unknown topic {topic!r}", key="--topic",
                             hint=f"did you mean {near!r}?" if near else f"topics: {', '.join(TOPICS)}")
+    if topic is not None and kind not in (None, "warnings"):
+        raise AdvocateError(f"filters warnings only; {kind} have no topic", key="--topic",
+                            hint="use --kind warnings with --topic, or leave --kind out")
     code = None
     if country is not None:
         code = country.strip().upper()

@@ -21,7 +21,8 @@ from advocate_cli.errors import AdvocateError, Place
 
 def yaml_files(directories: Iterable[Path]) -> list[Path]:
     """The YAML files under rule directories (rules and their test cases): inputs a result must not replace."""
-    return [p for d in directories if Path(d).is_dir() for p in Path(d).rglob("*") if p.suffix in (".yaml", ".yml")]
+    return [p for d in directories if Path(d).is_dir()
+            for p in Path(d).rglob("*") if p.suffix.lower() in (".yaml", ".yml")]
 
 
 def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = ()) -> Path:
