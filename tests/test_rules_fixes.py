@@ -302,3 +302,15 @@ def test_a_topic_with_a_kind_that_has_none_is_refused_not_an_empty_list(cli):
     result = cli("rules", "list", "--kind", "methods", "--topic", "backlash")
     assert result.exit_code == 2 and result.stdout == ""
     assert "advocate: error: --topic: filters warnings only; methods have no topic" in result.stderr
+
+
+def test_disabling_a_shipped_country_leaves_the_rules_citing_its_facts_valid(cli, tmp_path):
+    ours = write(tmp_path / "ours" / "c.yaml", "countries:\n  - {code: XK, disabled: true}\n").parent
+    checked = cli("rules", "check", ours, *AS_OF)
+    assert checked.exit_code == 0, checked.stdout
+    dropped = lines_with(checked.stdout, "disabled-reference")
+    assert dropped and all("was removed with its country at" in line for line in dropped)
+    assert "unknown-reference" not in checked.stdout
+    planned = cli("plan", "--rules", ours, "--profile", REPO / "examples" / "clean-river-kosovo.yaml", "--format", "json")
+    assert planned.exit_code == 0, planned.stderr
+    assert not [f for f in json.loads(planned.stdout)["facts"] if f["id"].startswith("xk-")]

@@ -60,7 +60,8 @@ CODES: dict[str, str] = {
     "wrong-operator": "A condition uses an operator that does not apply to the key's type.",
     "condition": "A condition is malformed.",
     "disabled-reference": "A rule gives points to a method that a later layer disabled (the points are ignored), "
-    "or a warning's condition names such a method (it is never recommended, so that part never holds).",
+    "a warning's condition names such a method (it is never recommended, so that part never holds), or a rule "
+    "or warning cites a fact whose country a later layer disabled (the fact is not cited).",
     "override": "An item replaces (or disables) one of the same id from an earlier rule directory.",
     "never-fires": "A condition that no combination of answers can satisfy, so its rule, warning or question never applies.",
     "self-reference": "A question asked only on its own answer, or on the answer to a question asked after it.",

@@ -250,8 +250,16 @@ class Loader:
 
     def _facts(self, rs: RuleSet, kind: str, key: str, facts: list[str]) -> None:
         for i, fact in enumerate(facts):
-            if fact not in rs.facts:
-                self._ref(rs, kind, key, ("facts", i), f"unknown fact {fact!r}", nearest(fact, rs.facts))
+            if fact in rs.facts:
+                continue
+            dropped = rs.dropped_facts.get(fact)
+            if dropped is not None:
+                self.add("disabled-reference", WARNING, rs.place_of(kind, key, ("facts", i)),
+                         f"fact {fact!r} was removed with its country at {dropped.place}, so it is not cited",
+                         f"give the {SINGULAR[kind]} a new version in your own directory without this fact, "
+                         "or keep the fact")
+                continue
+            self._ref(rs, kind, key, ("facts", i), f"unknown fact {fact!r}", nearest(fact, rs.facts))
 
     def _ref(self, rs: RuleSet, kind: str, key: str, sub: tuple, message: str, near: str | None,
              at_key: bool = False) -> None:

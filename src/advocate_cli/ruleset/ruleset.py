@@ -65,11 +65,19 @@ class RuleSet:
     # were compiled against: kind -> (keys, {id: (when, Compiled)}). Read and written by compiled_condition(s).
     conditions: dict[str, tuple[dict[str, KeySpec], dict[str, tuple[Any, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
+    # Facts of an earlier layer's country that a later layer disabled or replaced without them: fact id ->
+    # where that happened. Rules and warnings may still cite them (a warning, not an error).
+    dropped_facts: dict[str, Origin] = field(default_factory=dict, repr=False, compare=False)
 
     def put(self, kind: str, key: str, model: Any, origin: Origin) -> None:
         """Add an item, or replace the one of the same id from an earlier layer (`disabled` removes it)."""
         table: dict[str, Any] = getattr(self, kind)
         self.origins.setdefault((kind, key), []).append(origin)
+        if kind == "countries" and key in table:  # facts the earlier version had and this one drops
+            kept = set() if getattr(model, "disabled", False) else {f.id for f in model.facts}
+            for fact in table[key].facts:
+                if fact.id not in kept:
+                    self.dropped_facts[fact.id] = origin
         if getattr(model, "disabled", False):
             table.pop(key, None)
             return
