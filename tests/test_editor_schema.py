@@ -84,6 +84,16 @@ def test_the_rules_schema_flags_what_rules_check_flags(cli, text, where):
     assert errors and any(where in (e.message + json.dumps(e.instance)) for e in errors)
 
 
+def test_the_rules_schema_lets_a_disabling_item_give_only_its_id(cli):
+    validator = jsonschema.Draft7Validator(schema(cli, "rules"))
+    disabling = ("rules:\n  - {id: r, disabled: true}\nmethods:\n  - {id: tv, disabled: true}\n"
+                 "countries:\n  - {code: XK, disabled: true}\n")
+    assert not list(validator.iter_errors(plain(yamlio.load_text(disabling, "x.yaml").data)))
+    incomplete = "rules:\n  - {id: r, effects: {tv: 5}}\n"  # not disabling: summary, why and source are needed
+    missing = list(validator.iter_errors(plain(yamlio.load_text(incomplete, "x.yaml").data)))
+    assert any("'summary' is a required property" in e.message for e in missing)
+
+
 def test_the_profile_schema_accepts_the_example_profiles(cli):
     validator = jsonschema.Draft7Validator(schema(cli, "profile"))
     for f in sorted((REPO / "examples").glob("*.yaml")):

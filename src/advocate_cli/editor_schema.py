@@ -157,7 +157,19 @@ def rules_schema(rs: RuleSet) -> dict[str, Any]:
     if goals is not None:
         defs["Method"]["properties"]["good_for"]["items"] = {"type": "string", "enum": list(goals.choice_ids)}
     defs["Country"]["properties"]["code"] = {"$ref": "#/definitions/CountryCode"}
+    for name, key in (("Question", "id"), ("Method", "id"), ("Rule", "id"), ("WarningRule", "id"), ("Country", "code")):
+        _disabling_needs_only(defs[name], key)
     return schema
+
+
+def _disabling_needs_only(item: dict[str, Any], key: str) -> None:
+    """`disabled: true` removes an earlier item and needs only its id (as the loader reads it)."""
+    rest = [field for field in item.get("required", []) if field != key]
+    if not rest or "disabled" not in item.get("properties", {}):
+        return
+    item["required"] = [key]
+    item["if"] = {"properties": {"disabled": {"const": True}}, "required": ["disabled"]}
+    item["else"] = {"required": rest}
 
 
 # -- profiles -------------------------------------------------------------------------------------
