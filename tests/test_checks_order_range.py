@@ -51,6 +51,8 @@ def test_a_rule_that_alone_leaves_0_100(tmp_path):
     assert len(messages) == 2
     assert any("'tv' from 40 to 130" in m for m in messages)
     assert any("'tiktok' from 40 to -20" in m for m in messages)
+    # at the effects line, where the points are written, not at the rule's `- id:` line
+    assert {line for code, _, line, _ in found if code == "score-out-of-range"} == {6}
 
 
 def test_channel_wide_and_per_attribute_points_count_and_rules_in_range_do_not(tmp_path):

@@ -405,10 +405,18 @@ def _out_of_range(rs: RuleSet) -> Iterator[Finding]:
         for m, points in zip(methods, rule_points(rule, methods, index)):
             if points and not 0 <= m.base + points <= 100:
                 yield _finding(
-                    "score-out-of-range", WARNING, rs.place_of("rules", rule.id),
+                    "score-out-of-range", WARNING, rs.place_of("rules", rule.id, _effect_on(rule, m)),
                     f"rule {rule.id!r} alone moves {m.id!r} from {m.base} to {m.base + points}; scores are clamped "
                     "to 0-100, so the rest of the points are lost and other rules stop telling methods apart",
                 )
+
+
+def _effect_on(rule: Any, method: Any) -> tuple[str, ...]:
+    """Where in a rule its points for a method are given: the method's own effect, its channel's, or per attribute."""
+    for target in (method.id, method.channel.value):
+        if target in rule.effects:
+            return ("effects", target)
+    return ("by_attribute",) if rule.by_attribute else ()
 
 
 def _facts(rs: RuleSet, as_of: dt.date) -> Iterator[Finding]:
