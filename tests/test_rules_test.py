@@ -130,6 +130,12 @@ def test_junit_report_for_ci(cli, rules, tmp_path):
     ("cases:\n  - name: a\n    expect: {in_tpo: [radio]}\n", "cases[0].expect.in_tpo: unknown key"),
     ("cases:\n  - name: a\n    expect: {top: 0}\n", "cases[0].expect.top"),
     ("cases:\n  - name: a\n    expect: {error: setting, lean: analog}\n", "cannot be combined"),
+    ("cases:\n  - name: a\n    expect: {scores: {radio: {min: 90, max: 10}}}\n",
+     "cases[0].expect.scores.radio: min 90 is above max 10: no score can meet both"),
+    ("cases:\n  - name: a\n    expect: {in_top: [radio], not_in_top: [radio]}\n",
+     "radio cannot be both in_top and not_in_top"),
+    ("cases:\n  - name: a\n    expect: {warnings: [ethics], no_warnings: [ethics]}\n",
+     "ethics cannot be in both warnings and no_warnings"),
     ("cases:\n  - {name: a, expect: {}}\n  - {name: a, expect: {}}\n", "case name 'a' is used twice"),
     ("cases:\n  - name: a\n    name: b\n    expect: {}\n", "duplicate key 'name'"),
 ])

@@ -36,6 +36,12 @@ class Bounds(_Strict):
     min: Score | None = Field(None, description="The score must be at least this.")
     max: Score | None = Field(None, description="The score must be at most this.")
 
+    @model_validator(mode="after")
+    def _possible(self) -> Bounds:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}: no score can meet both")
+        return self
+
 
 class Expect(_Strict):
     """What the plan for a case's profile must show."""
@@ -51,6 +57,16 @@ class Expect(_Strict):
     no_warnings: list[str] = Field(default_factory=list, description="Warning ids or topics that must not fire.")
     scores: dict[str, Bounds] = Field(default_factory=dict, description="Bounds on method scores, by method id.")
     error: str | None = Field(None, description="The profile must be rejected, with a problem at this key.")
+
+    @model_validator(mode="after")
+    def _possible(self) -> Expect:
+        both = sorted(set(self.in_top) & set(self.not_in_top))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be both in_top and not_in_top")
+        both = sorted(set(self.warnings) & set(self.no_warnings))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be in both warnings and no_warnings")
+        return self
 
     @model_validator(mode="after")
     def _error_alone(self) -> Expect:

@@ -325,7 +325,7 @@ def schema_message(err: dict[str, Any]) -> str:
         return f"{loc}: unknown key"
     if kind == "missing":
         return f"{loc}: required field is missing"
-    message = err["msg"]
+    message = err["msg"].removeprefix("Value error, ")  # a validator's own words, without pydantic's label
     if kind in ("model_type", "dict_type", "model_attributes_type"):  # pydantic names its own class here
         message = f"must be a mapping of keys and values, not {in_words(value)}"
     if isinstance(value, yamlio.Yaml11Scalar):
