@@ -161,3 +161,11 @@ def test_the_example_network_runs_its_cases_over_the_shipped_rules(cli, monkeypa
     result = cli("rules", "test", "examples/network-rules")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines()[-1] == "5 passed, 0 failed"
+
+
+def test_junit_stays_well_formed_xml_with_control_characters_in_a_case_name(cli, rules, tmp_path):
+    write(rules / "tests" / "ctl.yaml", 'cases:\n  - name: "odd\\x01\\e[31mname"\n    expect: {}\n')
+    report = tmp_path / "cases.xml"
+    cli("rules", "test", rules, "--no-default-rules", "--format", "junit", "--output", report)
+    names = [case.get("name") for case in ET.parse(report).iter("testcase")]
+    assert "odd\\x01\\x1b[31mname" in names

@@ -290,9 +290,24 @@ class SarifRenderer:
 
 # -- junit ------------------------------------------------------------------------------------------
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document may hold these
+
+
+def _xml_safe(text: str) -> str:
+    """Text for XML: a character XML 1.0 cannot hold (a control character from a rule file) as an escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)
+
+
 def _write_xml(root: Element, out: IO[str]) -> None:
     from xml.etree import ElementTree as ET
 
+    for element in root.iter():
+        element.attrib = {k: _xml_safe(v) for k, v in element.attrib.items()}
+        if element.text:
+            element.text = _xml_safe(element.text)
+        if element.tail:
+            element.tail = _xml_safe(element.tail)
     ET.indent(root)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(root, encoding="unicode"))
