@@ -287,6 +287,16 @@ def test_limit_messages_name_the_variable_and_one_document_over_a_limit_fails_al
     assert records[2]["source"]["document"] == 3
 
 
+def test_markdown_shows_a_profile_name_as_written_not_as_a_link_or_markup(cli):
+    name = "[click me](https://evil.example) <b>bold</b> *star* a|b"
+    text = yaml_stream(profile(name=name), profile(name="plain"))
+    report = cli("plan", "--format", "markdown", input=text).stdout
+    escaped = r"\[click me\](https://evil.example) \<b\>bold\</b\> \*star\* a\|b"
+    assert f"## {escaped} (AL)\n" in report
+    assert f"| {escaped} (AL) | ok |" in report
+    assert "[click me](" not in report and "<b>" not in report
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

@@ -261,7 +261,10 @@ def test_terminal_escapes_in_data_are_shown_not_obeyed(cli, tmp_path, fmt):
     result = cli("plan", "-p", path, "-f", fmt)
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
-    assert "\\x1b[31mred\\x1b]0;title\\x07 \\u202etxt [bold]x[/bold]" in result.stdout
+    shown = "\\x1b[31mred\\x1b]0;title\\x07 \\u202etxt [bold]x[/bold]"
+    if fmt == "markdown":  # Markdown's own characters escaped too, so that it renders as written
+        shown = shown.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    assert shown in result.stdout
 
 
 def test_a_control_character_in_yaml_text_is_a_clear_error(cli, tmp_path):

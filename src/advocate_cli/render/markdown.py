@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import IO, TYPE_CHECKING
 
 from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, visible, where
@@ -16,9 +17,19 @@ def cell(text: object) -> str:
     return visible(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def plain(text: object) -> str:
+    """Text from a profile (its name, its file's name, an error about its answers), shown as written:
+    Markdown's own characters escaped, so that a name such as [x](https://...) or <b>x</b> is not
+    made a link or markup (safe in a table cell too)."""
+    return _MARKDOWN.sub(r"\\\1", visible(text))
+
+
 def plan_section(plan: Plan, level: int = 1) -> str:
     h = "#" * level
-    lines = [f"{h} {visible(title(plan))}", ""]
+    lines = [f"{h} {plain(title(plan))}", ""]
     lines.append(f"Mix: {split(plan)}")
     lines.append("")
     lines.append("| # | Method | Channel | Score | Share | Top reasons |")
@@ -68,16 +79,16 @@ class MarkdownRenderer:
             err = outcome.error
             key = f"`{err.key}`: " if err is not None and err.key else ""
             message = err.message if err is not None else "unknown error"
-            self.out.write(f"{'#' * (1 if self.single else 2)} Error in {visible(where(outcome))}\n\n"
-                           f"{visible(key)}{visible(message)}\n\n")
-            self.rows.append(f"| {cell(where(outcome))} | error | | | |")
+            self.out.write(f"{'#' * (1 if self.single else 2)} Error in {plain(where(outcome))}\n\n"
+                           f"{visible(key)}{plain(message)}\n\n")
+            self.rows.append(f"| {plain(where(outcome))} | error | | | |")
             return
         plan = outcome.plan
         self.out.write(plan_section(plan, level=1 if self.single else 2))
         self.out.write("\n")
         top3 = ", ".join(m.label for m in plan.methods[:3])
         self.rows.append(
-            f"| {cell(title(plan))} | ok | {cell(top3)} | {split(plan)} | {severity_counts(plan)} |"
+            f"| {plain(title(plan))} | ok | {cell(top3)} | {split(plan)} | {severity_counts(plan)} |"
         )
 
     def end(self) -> None:
