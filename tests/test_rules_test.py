@@ -169,3 +169,27 @@ def test_junit_stays_well_formed_xml_with_control_characters_in_a_case_name(cli,
     cli("rules", "test", rules, "--no-default-rules", "--format", "junit", "--output", report)
     names = [case.get("name") for case in ET.parse(report).iter("testcase")]
     assert "odd\\x01\\x1b[31mname" in names
+
+
+def test_case_files_that_hold_no_case_cannot_run(cli, rules):
+    for path in (rules / "tests").glob("*.yaml"):
+        path.unlink()
+    write(rules / "tests" / "empty.yaml", "# every case commented out\ncases: []\n")
+    result = cli("rules", "test", rules, "--no-default-rules")
+    assert result.exit_code == 2
+    assert "no rule cases found in" in result.stderr and "tests/empty.yaml" in result.stderr
+
+
+def test_coverage_under_k_speaks_of_the_selected_cases_only(cli, rules):
+    every = cli("rules", "test", rules, "--no-default-rules")
+    assert "coverage: every rule and warning fired in at least one case" in every.stdout
+    chosen = cli("rules", "test", rules, "--no-default-rules", "-k", "youth")  # one of the four cases
+    assert "coverage: never fired by the selected cases: " in chosen.stdout
+    assert "never fired by any case" not in chosen.stdout
+
+
+def test_a_misspelt_bound_is_told_min_and_max(cli, rules):
+    write(rules / "tests" / "bounds.yaml", "cases:\n  - name: b\n    expect: {scores: {radio: {minimum: 10}}}\n")
+    result = cli("rules", "test", rules, "--no-default-rules")
+    assert "cases[0].expect.scores.radio.minimum: unknown key" in result.stdout
+    assert "did you mean 'min'?" in result.stdout

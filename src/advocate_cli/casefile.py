@@ -164,7 +164,8 @@ class TestReport:
             parts.append(f"rules: {', '.join(self.uncovered_rules)}")
         if self.uncovered_warnings:
             parts.append(f"warnings: {', '.join(self.uncovered_warnings)}")
-        return "coverage: never fired by any case: " + "; ".join(parts)
+        by = "by the selected cases" if self.deselected else "by any case"
+        return f"coverage: never fired {by}: " + "; ".join(parts)
 
 
 # -- loading ------------------------------------------------------------------------------------
@@ -234,7 +235,9 @@ def _schema_problems(exc: ValidationError, doc: yamlio.Document, prefix: tuple) 
 
 def _case_key_hint(loc: tuple) -> str:
     model: type[BaseModel] = CaseFile
-    if "expect" in loc:
+    if "scores" in loc:
+        model = Bounds
+    elif "expect" in loc:
         model = Expect
     elif "cases" in loc:
         model = Case
@@ -392,6 +395,10 @@ def run_directories(
         raise AdvocateError(f"no rule cases found in {where}",
                             hint="write cases in DIR/tests/*.yaml; see 'tests (rule cases)' in docs/rule-format.md")
     cases, problems = load_cases(sources)
+    if not cases and not problems:  # files that hold no case (all commented out, or `cases: []`): nothing is tested
+        raise AdvocateError(f"no rule cases found in {', '.join(name for _, name in sources)}",
+                            hint="each file needs a `cases:` list with at least one case; see 'tests (rule cases)' "
+                            "in docs/rule-format.md")
     chosen = select(cases, pattern)
     if pattern and not chosen and cases:
         raise AdvocateError(f"no case name matches {pattern!r}", key="-k",

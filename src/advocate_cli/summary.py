@@ -163,7 +163,8 @@ def summary_tables(summary: Summary) -> list[Any]:
 
     data = summary.to_dict()
     plans = summary.planned
-    parts: list[Any] = [Text(f"{plans:,} profiles planned, {summary.failed:,} failed", style="bold")]
+    parts: list[Any] = [Text(f"{plans:,} profile{'' if plans == 1 else 's'} planned, {summary.failed:,} failed",
+                             style="bold")]
     if not plans:
         return parts
 
