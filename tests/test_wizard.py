@@ -187,6 +187,7 @@ def test_editing_brings_in_and_takes_away_a_conditional_question(runner):
     assert "school_level" not in plan["profile"]
     summaries = [part.split("Press Enter to make the plan")[0] for part in result.stderr.split("Your answers:")]
     assert len(summaries) == 4
+    assert "(1/1) Which schools?" in result.stderr  # counted anew: the one question the edit brought in
     assert "Which schools?" not in summaries[1]
     assert "Secondary schools (secondary)" in summaries[2]
     assert "Which schools?" not in summaries[3]
@@ -284,6 +285,28 @@ def test_the_save_offer_writes_the_file_the_user_names(runner, in_tmp):
     assert "taken.yaml exists. Replace it? y/n [n]: " in result.stderr
     saved = runner.invoke(app, ["plan", "--profile", "taken.yaml", "--format", "json", *RULES], env=ENV)
     assert plan_of(saved)["profile"] == plan["profile"]
+
+
+@pytest.mark.parametrize("typed", ["Young people, Older people", "young PEOPLE; 3", "1 3", "youth,older_people"])
+def test_several_choices_can_be_typed_as_labels_with_spaces_numbers_or_ids(runner, typed):
+    result = wizard(runner, ["Safe routes", "AL", "2", typed, "n", "", "", ""])
+    assert plan_of(result)["profile"]["audiences"] == ["youth", "older_people"]
+
+
+@pytest.mark.parametrize("typed", [".", "..", "sub/", "sub"])
+def test_a_folder_typed_as_the_save_name_is_asked_again(runner, in_tmp, typed):
+    (in_tmp / "sub").mkdir()
+    result = wizard(runner, [*HAPPY[:-1], typed, "mine.yaml"])
+    assert result.exit_code == 0, result.stderr
+    assert "is a folder; type a file name" in " ".join(result.stderr.split())
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["mine.yaml", "sub"]
+
+
+def test_question_mark_at_the_save_prompt_explains_it(runner, in_tmp):
+    result = wizard(runner, [*HAPPY[:-1], "?", ""])
+    assert result.exit_code == 0, result.stderr
+    assert "Type a name for the profile file" in " ".join(result.stderr.split())
+    assert list(in_tmp.iterdir()) == []
 
 
 def test_a_save_name_typed_in_a_missing_folder_is_asked_again(runner, in_tmp):

@@ -160,7 +160,15 @@ class Wizard:
                 text = self.term.ask("File name: ").strip()
                 if not text:
                     return None
+                if text == "?":
+                    self.term.say("Type a name for the profile file, such as my-campaign.yaml (.yaml is added to a "
+                                  "name without an ending), in this folder or with a path; or press Enter to skip.",
+                                  indent=2, hang=2)
+                    continue
                 path = Path(text).expanduser()
+                if path.is_dir() or path.name in ("", ".", "..") or text.endswith(("/", os.sep)):
+                    self.term.say(f"Not accepted: {text} is a folder; type a file name.", indent=2, hang=2)
+                    continue
                 if not path.suffix:
                     path = path.with_suffix(".yaml")
                 if path.is_dir():
@@ -200,9 +208,8 @@ class Wizard:
                 return
             question = pending[0]
             asked_now.add(question.id)
-            position = self.asked + 1
-            self.term.say()
-            self.term.say(f"({position}/{self.asked + len(pending)}) {question.prompt}")
+            self.term.say()  # counted in this pass: after an edit in the summary, only the questions it brings in
+            self.term.say(f"({len(asked_now)}/{len(asked_now) - 1 + len(pending)}) {question.prompt}")
             self._ask(question)
 
     def _review(self) -> None:
@@ -319,8 +326,14 @@ class Wizard:
         kind = q.type.value
         if kind == "choice":
             return self._choice(q, text)
-        if kind == "multi":
-            return [self._choice(q, part) for part in re.split(r"[,;\s]+", text) if part]
+        if kind == "multi":  # "1 3", "youth, parents", "Young people; Parents"
+            picked = []
+            for piece in (piece.strip() for piece in re.split(r"[,;]+", text)):
+                if self._label(q, piece) is not None:  # a whole label, spaces and all
+                    picked.append(self._choice(q, piece))
+                else:
+                    picked.extend(self._choice(q, part) for part in piece.split())
+            return picked
         if kind == "bool":
             lowered = text.lower()
             return True if lowered in YES else False if lowered in NO else text
@@ -337,11 +350,16 @@ class Wizard:
             if 1 <= number <= len(q.choices):
                 return q.choices[number - 1].id
             raise NotUnderstood(f"there is no choice {number}; type a number from 1 to {len(q.choices)}, or an id.")
+        return Wizard._label(q, text) or text  # validation names what is accepted, and the nearest id
+
+    @staticmethod
+    def _label(q: Question, text: str) -> str | None:
+        """The choice whose id or label this is (in any case), or None."""
         lowered = text.casefold()
         for choice in q.choices:
             if lowered in (choice.id.casefold(), choice.label.casefold()):
                 return choice.id
-        return text  # validation names what is accepted, and the nearest id
+        return None
 
     def _reason(self, q: Question, error: ProfileError) -> str:
         reason = error.message
