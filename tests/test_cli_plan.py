@@ -205,6 +205,16 @@ def test_no_interactive_with_an_unfinished_profile_names_what_is_missing_and_how
     assert done.exit_code == 0 and json.loads(done.stdout)["profile"]["budget"] == "low"
 
 
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--country", "UK"], "--country: 'UK' is not an ISO 3166-1 alpha-2 country code; did you mean GB (United Kingdom)?"),
+    (["--country", "AL", "--goal", ""], "--goal: choose at least one of: "),  # given empty: refused, not dropped
+])
+def test_flag_values_that_are_close_or_empty_are_named(cli, flags, message):
+    result = cli("plan", *flags, "--no-interactive")
+    assert result.exit_code == 2
+    assert f"advocate: error: {message}" in result.stderr
+
+
 def test_profile_dash_points_to_input_dash(cli):
     result = cli("plan", "--profile", "-", input="name: x\n")
     assert result.exit_code == 2 and result.stdout == ""

@@ -253,7 +253,8 @@ def test_save_writes_a_profile_that_plans_the_same(runner, in_tmp):
     result = wizard(runner, ["Safe routes", "AL", "2", "1,2", "y", "1", "2", ""], "--save", "mine.yaml")
     plan = plan_of(result)
     assert "Save these answers" not in result.stderr  # --save does not ask
-    assert "saved the answers to mine.yaml; plan them again with: advocate plan --profile mine.yaml" in result.stderr
+    assert ("saved the answers to mine.yaml; plan them again with: advocate plan --profile mine.yaml "
+            f"--rules {FIXTURE} --no-default-rules") in result.stderr
     text = (in_tmp / "mine.yaml").read_text()
     assert text.splitlines()[0] == "# yaml-language-server: $schema=advocate-profile.schema.json"
     keys = [line.split(":")[0] for line in text.splitlines() if line and not line.startswith(("#", "-"))]
@@ -291,6 +292,15 @@ def test_the_save_offer_writes_the_file_the_user_names(runner, in_tmp):
 def test_several_choices_can_be_typed_as_labels_with_spaces_numbers_or_ids(runner, typed):
     result = wizard(runner, ["Safe routes", "AL", "2", typed, "n", "", "", ""])
     assert plan_of(result)["profile"]["audiences"] == ["youth", "older_people"]
+
+
+def test_a_pasted_country_name_in_decomposed_form_is_understood(runner):
+    import unicodedata
+
+    pasted = unicodedata.normalize("NFD", "Shqipëria")  # e and a combining diaeresis, as some pastes give it
+    assert pasted != "Shqipëria"
+    result = wizard(runner, ["Safe routes", pasted, "2", "1", "n", "", "", ""])
+    assert plan_of(result)["profile"]["country"] == "AL"
 
 
 @pytest.mark.parametrize("typed", [".", "..", "sub/", "sub"])
@@ -367,7 +377,8 @@ def test_end_of_input_keeps_the_answers_in_a_recovery_file(runner, in_tmp):
     assert isinstance(result.exception, SystemExit)  # no traceback
     last = result.stderr.strip().splitlines()[-1]
     assert last == ("advocate: interrupted; your answers so far are in advocate-answers.recovery.yaml; "
-                    "continue with: advocate plan --profile advocate-answers.recovery.yaml")
+                    "continue with: advocate plan --profile advocate-answers.recovery.yaml "
+                    f"--rules {FIXTURE} --no-default-rules")  # the same rule set: its own questions are asked
     assert result.stdout == ""
     text = (in_tmp / "advocate-answers.recovery.yaml").read_text()
     assert "name: Safe routes\ncountry: XK\nsetting: urban\n" in text

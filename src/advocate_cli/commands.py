@@ -14,7 +14,7 @@ from typing import Any
 
 from advocate_cli.errors import AdvocateError, ExitCode, Place, ProfileError
 from advocate_cli.render import Format
-from advocate_cli.wizard import stdin_is_terminal
+from advocate_cli.wizard import plan_again, stdin_is_terminal
 
 
 def parse_format(value: Format | str | None, *, single: bool) -> Format:
@@ -64,9 +64,9 @@ def answers_from_flags(
             )
         answers[key] = value.strip()
         flags[key] = f"--set {key}"
-    for key, flag, value in (("country", "--country", country), ("goals", "--goal", ",".join(goals)),
-                             ("audiences", "--audience", ",".join(audiences))):
-        if value:
+    for key, flag, value in (("country", "--country", country), ("goals", "--goal", goals and ",".join(goals)),
+                             ("audiences", "--audience", audiences and ",".join(audiences))):
+        if value is not None and value != []:  # given, even if empty: an empty one is refused, not dropped
             answers[key] = value
             flags[key] = flag
     checked = {}
@@ -472,7 +472,7 @@ def _plan_one(
                               indent=2, hang=2)
     if save is not None:
         sys.stderr.write(f"advocate: saved the answers to {save}; plan them again with: "
-                         f"advocate plan --profile {_quoted(save)}\n")
+                         f"{plan_again(str(save), schema.ruleset)}\n")
     return ExitCode.OK
 
 
@@ -533,7 +533,7 @@ def _keep_answers(stop: Any, schema: Any, save: Path | None) -> AdvocateError:
     except AdvocateError as exc:
         return Interrupted(f"interrupted; the answers could not be kept: {exc.message}")
     return Interrupted(f"interrupted; your answers so far are in {path}; "
-                       f"continue with: advocate plan --profile {_quoted(path)}")
+                       f"continue with: {plan_again(str(path), schema.ruleset)}")
 
 
 def write_profile(path: Path, answers: dict[str, Any], schema: Any, *, partial: bool = False) -> None:
@@ -541,7 +541,7 @@ def write_profile(path: Path, answers: dict[str, Any], schema: Any, *, partial: 
     from advocate_cli.outputs import open_output
     from advocate_cli.wizard import profile_yaml
 
-    text = profile_yaml(answers, schema, file_name=path.name, schema_ref=profile_schema_ref(), partial=partial)
+    text = profile_yaml(answers, schema, file_name=str(path), schema_ref=profile_schema_ref(), partial=partial)
     with open_output(path, flag="--save") as out:
         out.write(text)
 
@@ -562,9 +562,3 @@ def profile_schema_ref() -> str | None:
             if name == "schema":
                 return PROFILE_SCHEMA_FILE
     return None
-
-
-def _quoted(path: Path) -> str:
-    import shlex
-
-    return shlex.quote(str(path))

@@ -133,13 +133,16 @@ def nearest(word: str, options: Any) -> str | None:
     return match[0] if match else None
 
 
+_NOT_ISO = {"UK": "GB", "EL": "GR"}  # codes in common use (the EU's among them) that ISO 3166-1 gives to no country
+
+
 def suggest_country(text: str, aliases: Mapping[str, str] | None = None) -> str | None:
     """'Albnia' -> 'AL (Albania)': the nearest code by name, alias or code."""
     names = {name.lower(): code for code, name in COUNTRIES.items()}
     if aliases:
         names.update({alias.lower(): code for alias, code in aliases.items()})
     lowered = text.strip().lower()
-    code = names.get(lowered)
+    code = _NOT_ISO.get(lowered.upper()) or names.get(lowered)
     if code is None:
         near = nearest(lowered, names)
         code = names[near] if near else None

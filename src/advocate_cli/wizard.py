@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -323,6 +324,7 @@ class Wizard:
 
     def _parse(self, q: Question, text: str) -> Any:
         """Input syntax only: numbers to choice ids, y/n to booleans, country names to codes."""
+        text = unicodedata.normalize("NFC", text)  # pasted text may spell ë as e and a combining mark
         kind = q.type.value
         if kind == "choice":
             return self._choice(q, text)
@@ -423,8 +425,6 @@ def _country_names(schema: ProfileSchema) -> dict[str, str]:
 def profile_yaml(answers: Mapping[str, Any], schema: ProfileSchema, *, file_name: str,
                  schema_ref: str | None = None, partial: bool = False) -> str:
     """Answers as a profile YAML file that `--profile` and batch mode read unchanged, in question order."""
-    import shlex
-
     import yaml
 
     ordered = {qid: answers[qid] for qid in schema.ruleset.questions if answers.get(qid) is not None}
@@ -432,12 +432,26 @@ def profile_yaml(answers: Mapping[str, Any], schema: ProfileSchema, *, file_name
     if schema_ref:
         lines.append(f"# yaml-language-server: $schema={schema_ref}")
     if partial:
-        lines.append(f"# Answers given so far; answer the rest with: advocate plan --profile {shlex.quote(file_name)}")
+        lines.append(f"# Answers given so far; answer the rest with: {plan_again(file_name, schema.ruleset)}")
     else:
-        lines.append(f"# An advocate profile; plan it with: advocate plan --profile {shlex.quote(file_name)}")
+        lines.append(f"# An advocate profile; plan it with: {plan_again(file_name, schema.ruleset)}")
     body = yaml.dump(ordered, Dumper=_profile_dumper(), sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
     return "\n".join(lines) + "\n" + (body if ordered else "{}\n")
+
+
+def plan_again(file_name: str, ruleset: Any) -> str:
+    """The command that plans a saved profile with the same rule set: its --rules directories too (a
+    network's own questions are unknown keys without them)."""
+    import shlex
+
+    words = ["advocate", "plan", "--profile", shlex.quote(file_name)]
+    for layer in ruleset.layers:
+        if layer != "<default>":
+            words += ["--rules", shlex.quote(layer)]
+    if "<default>" not in ruleset.layers:
+        words.append("--no-default-rules")
+    return " ".join(words)
 
 
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029")
