@@ -297,6 +297,23 @@ def test_markdown_shows_a_profile_name_as_written_not_as_a_link_or_markup(cli):
     assert "[click me](" not in report and "<b>" not in report
 
 
+@pytest.mark.parametrize("columns", ["200", "80", "40"])
+def test_the_batch_table_wraps_long_names_and_never_cuts_them_short(columns):
+    from typer.testing import CliRunner
+
+    from advocate_cli.cli import app
+
+    names = [f"korce-parents-survey-respondent-00{i}" for i in (1, 2)]
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": columns, "TERM": "dumb"}).invoke(
+        app, ["plan", "--format", "table"], input=yaml_stream(*[profile(name=n) for n in names]))
+    assert result.exit_code == 0
+    assert "…" not in result.stdout  # nothing ends in an ellipsis
+    for header in ("Status", "Warni", "Mix"):
+        assert header in result.stdout
+    if columns == "200":
+        assert all(f"{n} (AL)" in result.stdout for n in names)
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

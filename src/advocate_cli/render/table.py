@@ -108,8 +108,11 @@ class TableRenderer:
         if self.single:
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-        for name in ("Profile", "Status", "Top three methods", "Mix", "Warnings"):
-            table.add_column(name)
+        # Wrapped, never cut short with an ellipsis: two names that differ only at the end must both show.
+        table.add_column("Profile", overflow="fold")
+        table.add_column("Status", no_wrap=True)
+        for name in ("Top three methods", "Mix", "Warnings"):
+            table.add_column(name, overflow="fold")
         for row in self.rows:
             table.add_row(*(Text(str(c)) for c in row))
         self.console.print(table)
