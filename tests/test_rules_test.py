@@ -193,3 +193,16 @@ def test_a_misspelt_bound_is_told_min_and_max(cli, rules):
     result = cli("rules", "test", rules, "--no-default-rules")
     assert "cases[0].expect.scores.radio.minimum: unknown key" in result.stdout
     assert "did you mean 'min'?" in result.stdout
+
+
+def test_an_item_that_is_not_a_case_costs_only_itself(cli, rules):
+    good = (rules / "tests" / "cases.yaml").read_text(encoding="utf-8").replace("name: ", "name: again-", 1)
+    bad = "cases:\n  - just a string\n  - {name: odd-profile, profile: [a, b], expect: {}}\n"
+    write(rules / "tests" / "mixed.yaml", good.replace("cases:\n", bad, 1))
+    line = good.split("cases:\n")[0].count("\n") + 2  # the first item, after `cases:`
+    result = cli("rules", "test", rules, "--no-default-rules")
+    assert (f"tests/mixed.yaml:{line}:5: schema cases[0]: must be a mapping of keys and values, "
+            "not the text 'just a string'") in result.stdout
+    assert "cases[1].profile" in result.stdout  # the second bad item is diagnosed too
+    chosen = cli("rules", "test", rules, "--no-default-rules", "-k", "again-")
+    assert chosen.stdout.splitlines()[-1].startswith("1 passed, 0 failed")  # the good case of that file still runs

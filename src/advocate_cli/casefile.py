@@ -90,7 +90,8 @@ class CaseFile(_Strict):
     """A file of rule cases."""
 
     defaults: dict[str, Any] = Field(default_factory=dict, description="Answers merged under every case's profile.")
-    cases: list[dict[str, Any]] = Field(default_factory=list)
+    # Each item is read as a Case on its own, so that one item that is not a case costs only itself.
+    cases: list[Any] = Field(default_factory=list)
 
 
 @dataclass
