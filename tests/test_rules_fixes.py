@@ -314,3 +314,17 @@ def test_disabling_a_shipped_country_leaves_the_rules_citing_its_facts_valid(cli
     planned = cli("plan", "--rules", ours, "--profile", REPO / "examples" / "clean-river-kosovo.yaml", "--format", "json")
     assert planned.exit_code == 0, planned.stderr
     assert not [f for f in json.loads(planned.stdout)["facts"] if f["id"].startswith("xk-")]
+
+
+def test_rules_that_cannot_be_read_are_the_error_not_an_empty_rule_set(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "advocate_cli", "plan", "--profile",
+                           str(REPO / "examples" / "rural-parents-albania.yaml")], capture_output=True, text=True,
+                          env={**os.environ, "ADVOCATE_MAX_SCALAR_CHARS": "10"}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("advocate: error: <default>/")
+    assert "limit: ADVOCATE_MAX_SCALAR_CHARS" in done.stderr.splitlines()[0]
+    assert "no questions" not in done.stderr

@@ -76,9 +76,10 @@ class Loader:
         return ruleset, sorted(self.findings, key=Finding.sort_key)
 
     def check_complete(self, rs: RuleSet, dirs: list[tuple[Path, bool]]) -> None:
-        """A plan needs questions to ask and methods to choose from."""
+        """A plan needs questions to ask and methods to choose from (unless files that could not be read
+        are why: those errors are the ones to fix)."""
         missing = " and no ".join(kind for kind in ("questions", "methods") if not getattr(rs, kind))
-        if not missing:
+        if not missing or any(f.severity is ERROR for f in self.findings):
             return
         if any(default for _, default in dirs):
             hint = "your directories disable every one of the shipped ones: keep at least one question and one method"
