@@ -234,5 +234,5 @@ def test_show_a_stale_fact_says_so(cli):
 def test_show_an_unknown_id_suggests_the_nearest(cli):
     result = cli("rules", "show", "locl_radio")
     assert result.exit_code == 2
-    assert "no question, method, rule, warning, country or fact has the id 'locl_radio'" in result.stderr
+    assert "no question, choice, method, rule, warning, country or fact has the id 'locl_radio'" in result.stderr
     assert "did you mean 'local_radio'?" in result.stderr

@@ -139,6 +139,6 @@ def find(rs: RuleSet, item_id: str) -> list[Item]:
     known = [i.id for i in items(rs)]
     near = nearest(wanted, known)
     raise AdvocateError(
-        f"no question, method, rule, warning, country or fact has the id {wanted!r}",
+        f"no question, choice, method, rule, warning, country or fact has the id {wanted!r}",
         hint=f"did you mean {near!r}?" if near else "see `advocate rules list`",
     )

@@ -182,8 +182,8 @@ def list_(
 
 @rules_app.command()
 def show(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="A method, rule, warning, question, fact id or a "
-                                           "country code.")],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="A method, rule, warning, question, choice or fact "
+                                           "id, or a country code.")],
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     as_of: AsOfOpt = None,
@@ -193,6 +193,7 @@ def show(
     \b
     Examples:
       advocate rules show local_radio
-      advocate rules show older-people-radio --rules our-rules
+      advocate rules show mostly_offline                (a choice: its question)
+      advocate rules show pensioner-clubs-as-venues --rules examples/custom-rules
     """
     _run("show_command", item_id=item_id, rules=rules or [], no_default_rules=no_default_rules, as_of=as_of)
