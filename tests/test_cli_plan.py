@@ -207,7 +207,8 @@ def test_no_interactive_with_an_unfinished_profile_names_what_is_missing_and_how
 
 @pytest.mark.parametrize(("flags", "message"), [
     (["--country", "UK"], "--country: 'UK' is not an ISO 3166-1 alpha-2 country code; did you mean GB (United Kingdom)?"),
-    (["--country", "AL", "--goal", ""], "--goal: choose at least one of: "),  # given empty: refused, not dropped
+    (["--country", "AL", "--goal", ""], "--goal: an empty value"),  # given empty: refused, not dropped
+    (["--country", "AL", "--audience", "parents", "--audience", " "], "--audience: an empty value"),
 ])
 def test_flag_values_that_are_close_or_empty_are_named(cli, flags, message):
     result = cli("plan", *flags, "--no-interactive")

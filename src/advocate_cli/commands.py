@@ -64,6 +64,9 @@ def answers_from_flags(
             )
         answers[key] = value.strip()
         flags[key] = f"--set {key}"
+    for flag, given in (("--goal", goals), ("--audience", audiences)):
+        if any(not item.strip() for item in given):
+            raise AdvocateError("an empty value", key=flag, hint=f"give a value to each {flag}, or leave it out")
     for key, flag, value in (("country", "--country", country), ("goals", "--goal", goals and ",".join(goals)),
                              ("audiences", "--audience", audiences and ",".join(audiences))):
         if value is not None and value != []:  # given, even if empty: an empty one is refused, not dropped
@@ -116,7 +119,7 @@ def plan_command(
     if output is not None and str(output) != "-":
         check_target(output, inputs=input_paths)
     if save is not None:
-        _check_save(save, profile, output)
+        _check_save(save, output, input_paths, rules)
     _check_inputs(inputs)
     with _long_lived():
         ruleset, _ = load_ruleset(rules, include_default=not no_default_rules)
@@ -125,7 +128,8 @@ def plan_command(
     overrides = answers_from_flags(sets, country=country, goals=goals, audiences=audiences, schema=schema)
     stdin_tty = stdin_is_terminal()
     ask = interactive is True or (interactive is None and stdin_tty)
-    single_plan = dict(schema=schema, fmt=fmt, output=output, today=today, top=top, save=save)
+    single_plan = dict(schema=schema, fmt=fmt, output=output, today=today, top=top, save=save,
+                       inputs=input_paths, rules=rules)
     if profile is None and not inputs:
         if ask or overrides or stdin_tty:
             return _plan_one(overrides, ask=ask, review=interactive is True, file="<flags>", **single_plan)
@@ -133,17 +137,14 @@ def plan_command(
             raise AdvocateError("--save keeps the answers of one profile; profiles piped on stdin are a batch",
                                 hint="use --profile FILE --save FILE")
         inputs = ["-"]
-    elif profile is not None and (ask or save):
+    elif profile is not None and (ask or save or interactive is False):
         prefilled = _prefilled_from(profile, overrides, schema)
         missing = schema.missing(prefilled[0]) if prefilled is not None else []
+        if interactive is False and missing:  # never ask: name what is missing, and how to give it
+            raise missing_answers(missing, schema, profile=profile)
         if prefilled is not None and ((ask and (interactive or missing)) or (save and not missing)):
             return _plan_one(prefilled[0], ask=ask, review=interactive is True, file=str(profile),
                              line=prefilled[1], **single_plan)
-    elif profile is not None and interactive is False:  # never ask: name what is missing, and how to give it
-        prefilled = _prefilled_from(profile, overrides, schema)
-        missing = schema.missing(prefilled[0]) if prefilled is not None else []
-        if missing:
-            raise missing_answers(missing, schema, profile=profile)
     single = profile is not None
     fmt_ = _summary_format(fmt) if summary else parse_format(fmt, single=single)
     from advocate_cli.progress import Reading, batch_progress
@@ -316,15 +317,21 @@ def _check_inputs(inputs: list[str]) -> None:
         open_binary(path).close()
 
 
-def _check_save(save: Path, profile: Path | None, output: Path | None) -> None:
-    from advocate_cli.outputs import check_target
+def _check_save(save: Path, output: Path | None, inputs: list[Path], rules: list[Path]) -> None:
+    from advocate_cli.outputs import check_target, inside
 
-    target = check_target(save, flag="--save", inputs=[profile] if profile is not None else [])
+    if str(save) == "-":
+        raise AdvocateError("writes a file, not stdout (the plan goes there)", key="--save",
+                            hint="give a file name such as my-campaign.yaml")
+    target = check_target(save, flag="--save", inputs=[*inputs, *([output] if output is not None else [])])
     if output is not None and str(output) != "-":
         with contextlib.suppress(OSError):
             if target.resolve() == Path(output).resolve():
                 raise AdvocateError("--save and --output name the same file", place=Place(file=str(save)),
                                     hint="the plan goes to --output and the answers to --save: give two paths")
+    if inside(target, rules):
+        raise AdvocateError("is inside a --rules directory, where it would be read as a rule file",
+                            place=Place(file=str(save)), key="--save", hint="save the profile somewhere else")
 
 
 def _summary_format(fmt: Format | str | None) -> Format:
@@ -433,6 +440,7 @@ def _prefilled_from(profile: Path, overrides: dict[str, Any], schema: Any) -> tu
 def _plan_one(
     prefilled: dict[str, Any], *, ask: bool, review: bool, file: str, line: int | None = None,
     schema: Any, fmt: Format | None, output: Path | None, today: dt.date, top: int, save: Path | None,
+    inputs: list[Path], rules: list[Path],
 ) -> ExitCode:
     """One profile from checked answers: the wizard asks what is missing (or, not asking, the missing answers
     are named with their flags), the plan is rendered as for --profile, and the answers can be saved."""
@@ -465,6 +473,7 @@ def _plan_one(
             if save is None:
                 return ExitCode.OK
             try:
+                _check_save(save, output, inputs, rules)  # as for --save: not an input, --output or a rule file
                 write_profile(save, answers, schema)
                 break
             except AdvocateError as exc:

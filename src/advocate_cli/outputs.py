@@ -1,8 +1,10 @@
 """Writing results: stdout, or a file replaced atomically so an interrupted run never leaves half a file.
 
 Only a regular file (or a path not there yet) is replaced. A device, named pipe or socket such as
-/dev/null, /dev/stdout or a FIFO is written to as it is: renaming a file over it would destroy it.
-A symbolic link is followed, so the file it points to is replaced and the link is kept.
+/dev/null or a FIFO is written to as it is: renaming a file over it would destroy it. A path that
+names an open descriptor (/dev/stdout, /dev/fd/3, /proc/self/fd/1) is appended to, as the shell's
+redirection set it up. Any other symbolic link is followed, so the file it points to is replaced
+and the link is kept.
 """
 
 from __future__ import annotations
@@ -25,13 +27,28 @@ def yaml_files(directories: Iterable[Path]) -> list[Path]:
             for p in Path(d).rglob("*") if p.suffix.lower() in (".yaml", ".yml")]
 
 
+def inside(target: Path, directories: Iterable[Path]) -> bool:
+    """Whether a YAML file would sit in one of the directories (where a rule directory's files are read)."""
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    with contextlib.suppress(OSError):
+        where = target.resolve()
+        return any(where.is_relative_to(Path(d).resolve()) for d in directories)
+    return False
+
+
 def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = ()) -> Path:
     """The file a result is written to (a symbolic link followed), checked before anything is written:
     not a folder, in a folder that exists, and not one of `inputs`. Errors name `flag`."""
     shown = Place(file=str(path))
     target = Path(path)
+    if _descriptor(target):
+        return target
     if target.is_symlink():
-        target = target.resolve()
+        try:
+            target = target.resolve()  # a link to a file not there yet leads to where it will be
+        except (OSError, RuntimeError):  # a loop of links
+            raise AdvocateError(f"is a loop of symbolic links; {flag} takes a file path", place=shown) from None
     for source in inputs:
         with contextlib.suppress(OSError):
             if target.exists() and target.resolve() == Path(source).resolve():
@@ -52,8 +69,8 @@ def open_output(path: Path | None, *, inputs: Iterable[Path] = (), flag: str = "
         yield sys.stdout
         return
     target = check_target(path, flag=flag, inputs=inputs)
-    if _special(target):
-        yield from _write_in_place(target)
+    if _descriptor(target) or _special(target):
+        yield from _write_in_place(target, append=_descriptor(target))
         return
     directory = target.parent if str(target.parent) else Path(".")
     try:
@@ -80,9 +97,15 @@ def _special(target: Path) -> bool:
         return False
 
 
-def _write_in_place(target: Path) -> Iterator[IO[str]]:
-    try:
-        stream = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+def _descriptor(target: Path) -> bool:
+    """Whether the path names an open file descriptor of this process (as /dev/stdout does)."""
+    name = str(target)
+    return name in ("/dev/stdout", "/dev/stderr") or name.startswith(("/dev/fd/", "/proc/self/fd/"))
+
+
+def _write_in_place(target: Path, *, append: bool = False) -> Iterator[IO[str]]:
+    try:  # a descriptor is appended to: truncating it would cut what `>>` or earlier output put there
+        stream = open(target, "a" if append else "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:
         raise AdvocateError(f"cannot write here: {exc.strerror}", place=Place(file=str(target))) from None
     with stream:
