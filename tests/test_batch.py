@@ -295,6 +295,8 @@ def test_markdown_shows_a_profile_name_as_written_not_as_a_link_or_markup(cli):
     assert f"## {escaped} (AL)\n" in report
     assert f"| {escaped} (AL) | ok |" in report
     assert "[click me](" not in report and "<b>" not in report
+    bad_key = cli("plan", "--format", "markdown", input=yaml_stream({**profile(), "x` [click](https://evil.example) `": 1}))
+    assert "[click](" not in bad_key.stdout and r"x\` \[click\](https://evil.example) \`: unknown key" in bad_key.stdout
 
 
 @pytest.mark.parametrize("columns", ["200", "80", "40"])

@@ -161,3 +161,10 @@ def test_several_problems_are_all_reported(default_rules):
         default_rules.profile_model.validate({**COMPLETE, "setting": "town", "budget": "huge"})
     assert len(err.value.problems) == 2
     assert "1 more problem" in err.value.hint
+
+
+@pytest.mark.parametrize("written", ["2026-02-28", "2026-02-30"])
+def test_a_date_written_as_a_name_is_the_text_typed_whether_or_not_the_date_exists(default_rules, written):
+    answers = check(default_rules.profile_model, dump({k: v for k, v in COMPLETE.items() if k != "name"})
+                    + f"name: {written}\n")
+    assert answers["name"] == written

@@ -328,3 +328,12 @@ def test_rules_that_cannot_be_read_are_the_error_not_an_empty_rule_set(tmp_path)
     assert done.stderr.startswith("advocate: error: <default>/")
     assert "limit: ADVOCATE_MAX_SCALAR_CHARS" in done.stderr.splitlines()[0]
     assert "no questions" not in done.stderr
+
+
+
+def test_fields_given_with_disabled_true_must_still_fit(cli, tmp_path):
+    ours = write(tmp_path / "ours" / "r.yaml", 'rules:\n  - {id: x, disabled: true, summary: ""}\n'
+                 'methods:\n  - {id: tv, disabled: true, label: null}\n').parent
+    result = cli("rules", "check", ours, *AS_OF)
+    assert "rules[0].summary: String should have at least 1 character" in result.stdout
+    assert "methods[0].label: Input should be a valid string" in result.stdout

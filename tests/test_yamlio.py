@@ -193,3 +193,11 @@ def test_a_yaml_line_in_a_json_lines_file_gets_a_hint_and_a_broken_json_line_doe
     with pytest.raises(InputError) as caught:
         yamlio.parse_json_line('{"name": "a",\n', file="p.jsonl", index=1, lineno=1)
     assert caught.value.hint is None and caught.value.place.column == 14
+
+
+def test_a_json_lines_input_whose_first_line_cannot_be_read_is_still_json_lines():
+    limit = yamlio.MAX_DOCUMENT_BYTES
+    first = b'{"name": "' + b"x" * (limit + 10) + b'"}\n'
+    docs = list(yamlio.iter_stream(io.BytesIO(first + b'{"name": "b"}\n{"name": "c"}\n'), "<stdin>"))
+    assert isinstance(docs[0], InputError) and "a line is longer than" in docs[0].message
+    assert [d.data["name"] for d in docs[1:]] == ["b", "c"]  # read as JSON Lines, not as one YAML document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ def _no_repeats(value: list[str]) -> list[str]:
 def _text(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("text_type", "expected text, not the boolean {v}", {"v": str(value).lower()})
+    if isinstance(value, dt.date):  # name: 2026-02-28 is a date to YAML; as text, it is what was typed
+        return value.isoformat()
     return value
 
 

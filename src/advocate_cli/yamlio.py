@@ -1164,7 +1164,8 @@ class RawDocument(NamedTuple):
 def iter_raw(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iterator[RawDocument | InputError]:
     """Split a stream into documents without parsing them (read_raw parses one), never reading the whole input at once.
 
-    A line that cannot be read (encoding, NUL bytes, limits) ends the stream with its error, last.
+    A line that is not UTF-8 or is over the size limit fails its own document, in its place; a file that
+    is not text at all (NUL bytes, UTF-16) ends the stream with its error, last.
     """
     errors: list[InputError] = []  # a line that cannot be read ends the stream; its error comes last
     lines = _decoded_lines(stream, file, errors)
@@ -1172,7 +1173,7 @@ def iter_raw(stream: IO[bytes], file: str, *, jsonl: bool | None = None) -> Iter
     if jsonl is None:
         for line in lines:
             first.append(line)
-            if line.strip():
+            if line.strip() and line.__class__ is not Unreadable:  # an unreadable line says nothing of the format
                 stripped = line.strip()
                 jsonl = stripped.startswith("{") and stripped.endswith("}") and _is_json(stripped)
                 break

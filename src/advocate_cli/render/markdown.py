@@ -77,10 +77,10 @@ class MarkdownRenderer:
     def outcome(self, outcome: Outcome) -> None:
         if outcome.plan is None:
             err = outcome.error
-            key = f"`{err.key}`: " if err is not None and err.key else ""
+            key = f"{plain(err.key)}: " if err is not None and err.key else ""  # a profile's key: written as it is
             message = err.message if err is not None else "unknown error"
             self.out.write(f"{'#' * (1 if self.single else 2)} Error in {plain(where(outcome))}\n\n"
-                           f"{visible(key)}{plain(message)}\n\n")
+                           f"{key}{plain(message)}\n\n")
             self.rows.append(f"| {plain(where(outcome))} | error | | | |")
             return
         plan = outcome.plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from enum import Enum
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
@@ -254,8 +254,9 @@ def disabling_class(kind: str) -> type[Strict]:
     other fields may still be given and must still fit, and unknown keys are still refused. Made on first
     use, so that start-up does not pay for it."""
     cls = ITEM_CLASSES[kind]
-    optional: dict[str, Any] = {
-        name: (Optional[info.annotation], Field(None, description=info.description))
+    optional: dict[str, Any] = {  # the same type and constraints; only the default (not validated) is new
+        name: (Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+               Field(None, description=info.description))
         for name, info in cls.model_fields.items()
         if info.is_required() and name not in ("id", "code")
     }
