@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from advocate_cli import parallel
+from advocate_cli.errors import AdvocateError
 from tests.conftest import COMPLETE, REPO, write
 from tests.test_batch import advocate, profile, read_line, yaml_stream
 
@@ -360,9 +361,19 @@ def test_advocate_jobs_sets_how_many_processes_work(monkeypatch):
     monkeypatch.setenv("ADVOCATE_JOBS", "3")
     assert parallel.default_jobs() == 3
     assert len(set(parallel.map_shared(lambda _: os.getpid(), list(range(6)), [1] * 6, min_weight=1))) == 3
-    for unusable in ("0", "-2", "two", ""):
+    monkeypatch.setenv("ADVOCATE_JOBS", "")  # set empty: as if unset
+    assert 1 <= parallel.default_jobs() <= parallel.MAX_AUTO_JOBS
+    for unusable in ("0", "-2", "two", "65", "1.5"):  # refused, as --jobs refuses them, not silently replaced
         monkeypatch.setenv("ADVOCATE_JOBS", unusable)
-        assert 1 <= parallel.default_jobs() <= parallel.MAX_AUTO_JOBS
+        with pytest.raises(AdvocateError, match="is not a number of processes from 1 to 64"):
+            parallel.default_jobs()
+
+
+def test_an_unusable_advocate_jobs_is_exit_2_naming_it(cli, monkeypatch):
+    monkeypatch.setenv("ADVOCATE_JOBS", "0")
+    result = cli("plan", "--format", "jsonl", input=yaml.safe_dump(COMPLETE))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "advocate: error: ADVOCATE_JOBS='0' is not a number of processes from 1 to 64" in result.stderr
 
 
 def test_an_unreadable_reply_or_a_closed_stdout_only_means_the_work_is_done_here(monkeypatch):

@@ -85,11 +85,15 @@ def fork_is_available() -> bool:
 
 
 def default_jobs() -> int:
-    """How many processes may work at once: ADVOCATE_JOBS when it is a whole number of 1 or more (1: only
-    this process), else one per CPU this process may run on, up to MAX_AUTO_JOBS."""
+    """How many processes may work at once: ADVOCATE_JOBS when it is set (a whole number from 1 to MAX_JOBS;
+    1: only this process; anything else is refused), else one per CPU this process may run on, up to
+    MAX_AUTO_JOBS."""
     raw = os.environ.get("ADVOCATE_JOBS", "").strip()
-    if raw.isdigit() and int(raw) > 0:
-        return min(int(raw), MAX_JOBS)
+    if raw:
+        if not (raw.isdigit() and 1 <= int(raw) <= MAX_JOBS):
+            raise AdvocateError(f"ADVOCATE_JOBS={raw!r} is not a number of processes from 1 to {MAX_JOBS}",
+                                hint="1 plans in this process alone; unset it for one per CPU")
+        return int(raw)
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
