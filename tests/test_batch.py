@@ -316,6 +316,28 @@ def test_the_batch_table_wraps_long_names_and_never_cuts_them_short(columns):
         assert all(f"{n} (AL)" in result.stdout for n in names)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_leaves_the_previous_output_and_no_temporary_file(tmp_path, jobs):
+    """timeout, kill and a cancelled CI job send SIGTERM: the run ends by that signal, cleaned up."""
+    import signal
+
+    out = write(tmp_path / "plans.jsonl", "the previous good results\n")
+    proc = advocate("plan", "--format", "jsonl", "--jobs", jobs, "--output", str(out),
+                    stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(yaml_stream(*[profile(name=f"p{i}") for i in range(5)]).encode())
+    proc.stdin.flush()  # the input stays open: the run is still going when the signal comes
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob(".plans.jsonl.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert list(tmp_path.glob(".plans.jsonl.*.tmp")), "the run never started writing"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == -signal.SIGTERM, err
+    assert b"Traceback" not in err
+    assert out.read_text() == "the previous good results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

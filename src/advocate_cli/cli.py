@@ -205,10 +205,31 @@ def plan(
 app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP (timeout, kill, a cancelled CI job, a closed terminal): unwinds like Ctrl-C, so
+    that a half-written --output is removed and the workers are stopped, then the process ends by
+    that same signal, as the caller expects."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # no such signal here, or not the main thread
+            signal.signal(getattr(signal, name), _terminated)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.stderr.write("advocate: interrupted\n")
         sys.exit(int(ExitCode.INTERRUPTED))
+    except _Terminated as stop:
+        import os
+
+        signal.signal(stop.args[0], signal.SIG_DFL)
+        sys.stderr.flush()
+        os.kill(os.getpid(), stop.args[0])

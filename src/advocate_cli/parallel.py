@@ -435,7 +435,8 @@ def _start_child(pipes: str, body: Callable[[list[int]], None], close: list[int]
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the main process's handlers (cli.main) are not theirs
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
             for fd in (*ours, *close):
                 os.close(fd)
             body(theirs)
