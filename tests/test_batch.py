@@ -338,6 +338,40 @@ def test_sigterm_leaves_the_previous_output_and_no_temporary_file(tmp_path, jobs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl"]
 
 
+def test_the_bar_is_not_drawn_over_results_on_the_same_terminal(monkeypatch):
+    from advocate_cli import progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with progress.batch_progress(None, progress.Reading(None), live_output=True) as tick:
+        assert tick is progress._no_tick  # results written to the terminal as they come: no bar among them
+    with progress.batch_progress(None, progress.Reading(None), live_output=False) as tick:
+        assert tick is not progress._no_tick
+
+
+@pytest.mark.parametrize("args", [["--format", "table"], ["--summary"]])
+def test_a_table_or_summary_is_written_after_the_bar_is_gone(cli, monkeypatch, args):
+    import contextlib
+
+    from advocate_cli import progress
+    from advocate_cli.render import table
+    from advocate_cli.summary import SummaryRenderer
+
+    events = []
+
+    @contextlib.contextmanager
+    def recorded(*a, **k):
+        events.append("bar shown")
+        yield lambda ok: None
+        events.append("bar gone")
+
+    for cls in (table.TableRenderer, SummaryRenderer):
+        real = cls.end
+        monkeypatch.setattr(cls, "end", lambda self, real=real: (events.append("written"), real(self))[1])
+    monkeypatch.setattr(progress, "batch_progress", recorded)
+    assert cli("plan", *args, input=yaml_stream(profile(name="a"), profile(name="b"))).exit_code == 0
+    assert events == ["bar shown", "bar gone", "written"]
+
+
 def test_summary_json_counts_what_the_plans_say(cli, tmp_path):
     profiles = [profile(name=f"p{i}", country=c, audiences=a, budget=b, involves_minors=m)
                 for i, (c, a, b, m) in enumerate([

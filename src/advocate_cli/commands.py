@@ -147,7 +147,7 @@ def plan_command(
                              line=prefilled[1], **single_plan)
     single = profile is not None
     fmt_ = _summary_format(fmt) if summary else parse_format(fmt, single=single)
-    from advocate_cli.progress import Reading, batch_progress
+    from advocate_cli.progress import Reading, batch_progress, is_terminal
 
     reading = Reading(None if single else _total_bytes(inputs))
     from advocate_cli.batch import plan_documents
@@ -162,31 +162,33 @@ def plan_command(
         )
     documents = _documents(profile, inputs, reading)
     planned = failed = 0
-    with open_output(output, inputs=input_paths) as out, batch_progress(False if single else progress, reading) as tick:
+    with open_output(output, inputs=input_paths) as out:
         if summary:
             from advocate_cli.summary import SummaryRenderer
 
             renderer: Any = SummaryRenderer(out, as_json=fmt_ is Format.json)
         else:
             renderer = get_renderer(fmt_, out, single=single)
+        live = not summary and fmt_ is not Format.table and is_terminal(out)  # results on screen as they come
         renderer.begin()
-        for outcome in plan_documents(
-            documents, schema, ruleset.compiled, today=today, top=top, overrides=overrides or None,
-            file=str(profile) if profile else "<stdin>", expand_lists=not single,
-        ):
-            renderer.outcome(outcome)
-            if fmt_.value == "jsonl":
-                out.flush()
-            tick(outcome.ok)
-            if outcome.ok:
-                planned += 1
-            else:
-                failed += 1
-                if outcome.error is not None:
-                    _report_failure(outcome.error)
-                if fail_fast:
-                    break
-        renderer.end()
+        with batch_progress(False if single else progress, reading, live_output=live) as tick:
+            for outcome in plan_documents(
+                documents, schema, ruleset.compiled, today=today, top=top, overrides=overrides or None,
+                file=str(profile) if profile else "<stdin>", expand_lists=not single,
+            ):
+                renderer.outcome(outcome)
+                if fmt_.value == "jsonl":
+                    out.flush()
+                tick(outcome.ok)
+                if outcome.ok:
+                    planned += 1
+                else:
+                    failed += 1
+                    if outcome.error is not None:
+                        _report_failure(outcome.error)
+                    if fail_fast:
+                        break
+        renderer.end()  # after the bar is gone: a table or summary written at the end is not drawn over
     return _closing(planned, failed, single=single)
 
 
@@ -228,7 +230,7 @@ def _plan_in_parallel(
     from advocate_cli.batch import plan_documents
     from advocate_cli.outputs import open_output
     from advocate_cli.parallel import InOrder, Packed, Pool, Result
-    from advocate_cli.progress import batch_progress
+    from advocate_cli.progress import batch_progress, is_terminal
     from advocate_cli.render.jsonout import CompactPlanEncoder, record
     from advocate_cli.yamlio import read_each
 
@@ -246,7 +248,8 @@ def _plan_in_parallel(
     counts = [0, 0]  # planned, failed
     finished = False
     try:
-        with open_output(output, inputs=input_paths) as out, batch_progress(progress, reading) as tick:
+        with open_output(output, inputs=input_paths) as out, \
+                batch_progress(progress, reading, live_output=is_terminal(out)) as tick:
             sink_to = out.buffer
 
             def sink(packed: Packed) -> None:

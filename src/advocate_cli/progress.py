@@ -33,11 +33,14 @@ class Reading:
 
 
 @contextlib.contextmanager
-def batch_progress(show: bool | None, reading: Reading) -> Iterator[Callable[[bool], None]]:
-    """Yield `tick(ok)`, to be called once per profile. `show` None means: only when stderr is a terminal."""
+def batch_progress(show: bool | None, reading: Reading, *, live_output: bool = False) -> Iterator[Callable[[bool], None]]:
+    """Yield `tick(ok)`, to be called once per profile. `show` None means: only when stderr is a terminal
+    and results are not being written to a terminal as they come (`live_output`): the bar never captures
+    stdout, so on the one screen the two would be drawn over each other. Results written only at the
+    end (a table, a summary) come after the bar is gone."""
     forced = show is True  # asked for with --progress: drawn even where stderr is not a terminal
     if show is None:
-        show = sys.stderr.isatty()
+        show = sys.stderr.isatty() and not live_output
     if not show:
         yield _no_tick
         return
@@ -78,3 +81,10 @@ def batch_progress(show: bool | None, reading: Reading) -> Iterator[Callable[[bo
 
 def _no_tick(ok: bool) -> None:
     pass
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
