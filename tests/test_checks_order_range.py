@@ -99,3 +99,33 @@ def test_a_question_that_depends_on_an_earlier_one_is_fine(tmp_path):
     required: false
 """)
     assert not [f for f in found if f[0] == "self-reference"]
+
+
+def test_mix_thresholds_on_the_analog_side_are_judged_at_the_engines_precision(tmp_path):
+    warning = "  - {{id: {id}, topic: balance, severity: low, message: {id}, mitigation: do {id}, source: Practice, when: {when}}}\n"
+    found = findings(tmp_path, "warnings:\n" + "".join(warning.format(id=i, when=w) for i, w in [
+        ("analog-exactly", "{mix.analog: 0.1515}"),  # the engine gives analog 0.1515 with virtual 0.8485
+        ("analog-in", "{mix.analog: {in: [0.1515, 0.3]}}"),
+        ("both-at-the-split", "{mix.analog: {gte: 0.1515}, mix.virtual: {gte: 0.8485}}"),
+        ("both-over-half", "{mix.analog: {gt: 0.5}, mix.virtual: {gt: 0.5}}"),
+    ]))
+    never = {m.split("'")[1] for code, _, _, m in found if code == "never-fires"}
+    assert never == {"both-over-half"}
+
+
+def test_a_fact_past_review_is_stale_until_checked_or_marked_unverified(tmp_path):
+    country = """countries:
+  - code: DE
+    name: Germany
+    facts:
+      - id: de-fact
+        text: A fact.
+        source: A survey
+        as_of: 2024-01-01
+        review_by: 2025-01-01
+        verified: {verified}
+"""
+    stale = findings(tmp_path / "a", country.format(verified="true"))
+    assert [code for code, *_ in stale if code == "stale-fact"] == ["stale-fact"]
+    marked = findings(tmp_path / "b", country.format(verified="false"))  # the fix the finding's hint offers
+    assert not [code for code, *_ in marked if code == "stale-fact"]

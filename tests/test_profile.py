@@ -168,3 +168,14 @@ def test_a_date_written_as_a_name_is_the_text_typed_whether_or_not_the_date_exis
     answers = check(default_rules.profile_model, dump({k: v for k, v in COMPLETE.items() if k != "name"})
                     + f"name: {written}\n")
     assert answers["name"] == written
+
+
+
+def test_an_optional_answer_given_as_null_takes_the_default_like_one_left_out():
+    from advocate_cli.ruleset import load_ruleset
+    from tests.conftest import REPO
+
+    schema = load_ruleset([REPO / "examples" / "network-rules"])[0].profile_model
+    left_out = check(schema, dump(COMPLETE))
+    as_null = check(schema, dump(COMPLETE) + "minority_language: null\n")
+    assert left_out["minority_language"] is False and as_null == left_out

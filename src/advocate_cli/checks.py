@@ -278,7 +278,7 @@ def _contexts(names: list[str], domains: list[list[Any]], derived_country: bool,
         if derived_country:
             ctx["country_known"] = ctx.get("country") in rs.countries
         if mix:
-            ctx["mix.analog"] = 1.0 - ctx["mix.virtual"]
+            ctx["mix.analog"] = round(1.0 - ctx["mix.virtual"], 4)
         yield ctx
 
 
@@ -330,9 +330,8 @@ def _domain(key: str, spec: KeySpec, mentioned: list[Any], rs: RuleSet) -> list[
     return values
 
 
-def _around(numbers: list[float], bounds: tuple[float, float] | None = None) -> list[float]:
+def _around(numbers: list[float], bounds: tuple[float, float] | None = None, eps: float = 1e-6) -> list[float]:
     """Each threshold and the values just either side of it, plus one beyond each end (clamped to bounds)."""
-    eps = 1e-6
     values = {v for n in numbers for v in (n - eps, n, n + eps)}
     if numbers:
         values |= {numbers[0] - 1, numbers[-1] + 1}
@@ -342,13 +341,19 @@ def _around(numbers: list[float], bounds: tuple[float, float] | None = None) -> 
     return sorted(values)
 
 
+MIX_STEP = 0.0001  # the engine's shares are rounded to 4 places
+
+
 def _mix_domain(mentioned: dict[str, list[Any]]) -> list[float]:
     """Shares of the virtual side; the analog share is the rest, so both keys are judged together."""
     def numbers(key: str) -> list[float]:
         return [float(v) for v in mentioned.get(key, []) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
-    thresholds = sorted({*numbers("mix.virtual"), *(1.0 - v for v in numbers("mix.analog"))})
-    return _around(thresholds, (0.0, 1.0))
+    # The engine gives both shares rounded to 4 places, summing to 1: so are the values tried here (a
+    # threshold of 0.1515 on the analog side is 0.8485 on the virtual side, not 0.84850000000000003).
+    thresholds = sorted({round(v, 4) for v in numbers("mix.virtual")}
+                        | {round(1.0 - v, 4) for v in numbers("mix.analog")})
+    return sorted({round(v, 4) for v in _around(thresholds, (0.0, 1.0), eps=MIX_STEP)})
 
 
 def _conjuncts(when: Any, path: tuple = ()) -> list[tuple[tuple, dict]]:
@@ -422,7 +427,7 @@ def _effect_on(rule: Any, method: Any) -> tuple[str, ...]:
 def _facts(rs: RuleSet, as_of: dt.date) -> Iterator[Finding]:
     for c in rs.countries.values():
         for j, fact in enumerate(c.facts):
-            if fact.review_by < as_of:
+            if fact.review_by < as_of and fact.verified:  # `verified: false` says so in every plan: the documented fix
                 yield _finding(
                     "stale-fact", WARNING, rs.place_of("countries", c.code, ("facts", j, "review_by")),
                     f"fact {fact.id!r} was due for review on {fact.review_by.isoformat()} "

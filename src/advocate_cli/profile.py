@@ -98,6 +98,9 @@ class ProfileSchema:
             answers = self.model.model_validate(data).model_dump(exclude_none=True)
         except ValidationError as exc:
             raise self._error(exc, data, doc) from None
+        for q in self.ruleset.questions.values():  # `lang: null` is no answer, which takes the default
+            if q.id not in answers and not q.required and q.default is not None and q.when is None:
+                answers[q.id] = q.default
         for qid, test in self.conditional:
             question = self.ruleset.questions[qid]
             if qid in answers or not question.required:
