@@ -337,3 +337,24 @@ def test_fields_given_with_disabled_true_must_still_fit(cli, tmp_path):
     result = cli("rules", "check", ours, *AS_OF)
     assert "rules[0].summary: String should have at least 1 character" in result.stdout
     assert "methods[0].label: Input should be a valid string" in result.stdout
+
+
+def test_github_annotations_of_shipped_files_name_the_file_in_the_message(cli, tmp_path):
+    ours = write(tmp_path / "ours" / "m.yaml",
+                 "methods: [{id: tiktok, label: TikTok, channel: virtual, disabled: true}]\n").parent
+    result = cli("rules", "check", ours, *AS_OF, "--format", "github")
+    assert "file=<default>" not in result.stdout  # GitHub has no such file to attach it to
+    shipped = [line for line in result.stdout.splitlines() if "::<default>/" in line]
+    assert shipped and all(line.startswith("::warning title=advocate disabled-reference::<default>/")
+                           for line in shipped)  # the place leads the message instead
+
+
+def test_an_effect_of_zero_points_does_not_count_as_touching_a_method(tmp_path):
+    import datetime as dt
+
+    from advocate_cli.checks import check_directories
+
+    ours = write(tmp_path / "ours" / "r.yaml", "methods:\n  - {id: zine, label: Zine, channel: analog}\n"
+                 "rules:\n  - {id: z, summary: s, why: w, source: Practice, effects: {zine: 0}}\n").parent
+    report = check_directories([ours], as_of=dt.date(2026, 1, 1))
+    assert [f.code for f in report.findings if "'zine'" in f.message] == ["untouched-method"]

@@ -373,7 +373,8 @@ def _conjuncts(when: Any, path: tuple = ()) -> list[tuple[tuple, dict]]:
 # -- methods, facts, sources ---------------------------------------------------------------------
 
 def _untouched_methods(rs: RuleSet, silent_rules: set[str]) -> Iterator[Finding]:
-    named = {target for r in rs.rules.values() if r.id not in silent_rules for target in r.effects}
+    named = {target for r in rs.rules.values() if r.id not in silent_rules  # 0 points move nothing
+             for target, points in r.effects.items() if points}
     for m in rs.methods.values():
         if m.id not in named:
             yield _finding(

@@ -142,6 +142,9 @@ def _gh_property(text: str) -> str:
 
 
 def _annotation(level: str, file: str, line: int, col: int | None, title: str, message: str) -> str:
+    if file.startswith("<default>/"):  # a shipped file is not in the repository: no file to attach it to
+        where = f"{file}:{line}" + (f":{col}" if col is not None else "")
+        return f"::{level} title={_gh_property(title)}::{_gh_data(f'{where}: {message}')}\n"
     props = [f"file={_gh_property(file)}", f"line={line}"]
     if col is not None:
         props.append(f"col={col}")
