@@ -363,17 +363,22 @@ def test_advocate_jobs_sets_how_many_processes_work(monkeypatch):
     assert len(set(parallel.map_shared(lambda _: os.getpid(), list(range(6)), [1] * 6, min_weight=1))) == 3
     monkeypatch.setenv("ADVOCATE_JOBS", "")  # set empty: as if unset
     assert 1 <= parallel.default_jobs() <= parallel.MAX_AUTO_JOBS
-    for unusable in ("0", "-2", "two", "65", "1.5"):  # refused, as --jobs refuses them, not silently replaced
+    for unusable in ("0", "-2", "two", "65", "1.5", "\u00b2"):  # refused, as --jobs refuses them
         monkeypatch.setenv("ADVOCATE_JOBS", unusable)
         with pytest.raises(AdvocateError, match="is not a number of processes from 1 to 64"):
-            parallel.default_jobs()
+            parallel.jobs_setting()
+        assert parallel.default_jobs() == 1  # where it is read inside (reading rule files): no helpers
 
 
-def test_an_unusable_advocate_jobs_is_exit_2_naming_it(cli, monkeypatch):
+@pytest.mark.parametrize("args", [["plan", "--format", "jsonl"], ["plan", "--format", "table"], ["plan", "--summary"],
+                                  ["rules", "check"], ["rules", "test"]])
+def test_an_unusable_advocate_jobs_is_exit_2_naming_it(cli, monkeypatch, args):
     monkeypatch.setenv("ADVOCATE_JOBS", "0")
-    result = cli("plan", "--format", "jsonl", input=yaml.safe_dump(COMPLETE))
+    result = cli(*args, input=yaml.safe_dump(COMPLETE))
     assert result.exit_code == 2 and result.stdout == ""
     assert "advocate: error: ADVOCATE_JOBS='0' is not a number of processes from 1 to 64" in result.stderr
+    if args[0] == "plan":  # --jobs decides instead
+        assert cli(*args, "--jobs", "1", input=yaml.safe_dump(COMPLETE)).exit_code == 0
 
 
 def test_an_unreadable_reply_or_a_closed_stdout_only_means_the_work_is_done_here(monkeypatch):

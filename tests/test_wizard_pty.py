@@ -107,3 +107,20 @@ def test_one_profile_on_a_terminal_draws_no_progress_bar(tmp_path):
     assert child.exitstatus == 0
     assert "School meals in rural Korçë (AL)" in screen
     assert "planning" not in screen
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_terminated_wizard_keeps_what_was_typed_and_ends_by_that_signal(tmp_path, signame):
+    import signal
+
+    child = spawn(tmp_path)
+    child.expect(QUESTION)
+    child.expect(INPUT_PROMPT)
+    child.sendline("Safe school routes")
+    child.expect(QUESTION)  # the first answer is in
+    child.kill(getattr(signal, signame))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == getattr(signal, signame)
+    kept = (tmp_path / "advocate-answers.recovery.yaml").read_text(encoding="utf-8")
+    assert "name: Safe school routes" in kept

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from advocate_cli import __version__
-from advocate_cli.errors import AdvocateError, ExitCode
+from advocate_cli.errors import AdvocateError, ExitCode, Terminated
 from advocate_cli.render import Format
 from advocate_cli.rules_cli import AsOfOpt, NoDefaultOpt, RulesOpt, rules_app  # light: typer and an enum
 
@@ -205,14 +205,29 @@ def plan(
 app.add_typer(rules_app, name="rules", help="Check, test and describe rule sets, yours and the shipped ones.")
 
 
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP (timeout, kill, a cancelled CI job, a closed terminal): unwinds like Ctrl-C, so
-    that a half-written --output is removed and the workers are stopped, then the process ends by
-    that same signal, as the caller expects."""
-
-
 def _terminated(signum: int, frame: object) -> None:
-    raise _Terminated(signum)
+    import os
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):  # a second signal must not cut the clean-up short
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if signum == getattr(signal, "SIGHUP", None):  # the terminal is gone: writing to it would fail
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+    raise Terminated(signum)
+
+
+def _signalled(exc: BaseException | None) -> Terminated | None:
+    """The Terminated that a failure while unwinding from it (writing to a closed terminal) stands for."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, Terminated):
+            return exc
+        exc, seen = exc.__context__, seen + 1
+    return None
 
 
 def main() -> None:
@@ -221,15 +236,22 @@ def main() -> None:
 
     for name in ("SIGTERM", "SIGHUP"):
         with contextlib.suppress(AttributeError, ValueError, OSError):  # no such signal here, or not the main thread
-            signal.signal(getattr(signal, name), _terminated)
+            sig = getattr(signal, name)
+            if signal.getsignal(sig) is signal.SIG_DFL:  # ignored (nohup): left ignored
+                signal.signal(sig, _terminated)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - outside a command
         sys.stderr.write("advocate: interrupted\n")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except _Terminated as stop:
+    except BaseException as exc:
+        stop = _signalled(exc)
+        if stop is None:
+            raise
         import os
 
-        signal.signal(stop.args[0], signal.SIG_DFL)
-        sys.stderr.flush()
-        os.kill(os.getpid(), stop.args[0])
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        signal.signal(stop.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), stop.signum)
+        raise  # pragma: no cover - the signal has ended the process

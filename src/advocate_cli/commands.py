@@ -112,6 +112,10 @@ def plan_command(
     if inputs and (interactive or save):
         raise AdvocateError("--interactive and --save work with one profile, not with --input (a batch)")
     today = parse_date(as_of)
+    if jobs is None:  # a bad ADVOCATE_JOBS is refused before any work, whatever the format
+        from advocate_cli.parallel import jobs_setting
+
+        jobs_setting()
     from advocate_cli.outputs import check_target, yaml_files
 
     # Before any work: where results and answers go must be writable, and never one of the inputs.
@@ -454,7 +458,7 @@ def _plan_one(
         try:
             answers = quiz.run(prefilled, review=review)
         except wizard.Stopped as stop:
-            raise _keep_answers(stop, schema, save) from None
+            raise _kept(stop, _keep_answers(stop, schema, save)) from None
         if quiz.asked:
             file, line = "<wizard>", None
             sys.stderr.write("\n")
@@ -472,7 +476,7 @@ def _plan_one(
             try:
                 save = quiz.ask_save_path()
             except wizard.Stopped as stop:
-                raise _keep_answers(stop, schema, None) from None
+                raise _kept(stop, _keep_answers(stop, schema, None)) from None
             if save is None:
                 return ExitCode.OK
             try:
@@ -531,6 +535,16 @@ def missing_answers(missing: list[str], schema: Any, *, profile: Path | None = N
 
 
 RECOVERY_FILE = "advocate-answers.recovery.yaml"
+
+
+def _kept(stop: Any, error: AdvocateError) -> BaseException:
+    """What ends the wizard once the answers are kept: Ctrl-C's message and exit 130, or, for SIGTERM or
+    SIGHUP, the message (where the answers are) and then the signal itself."""
+    if stop.signal is None:
+        return error
+    with contextlib.suppress(OSError, ValueError):
+        _report_failure(error)
+    return stop.signal
 
 
 def _keep_answers(stop: Any, schema: Any, save: Path | None) -> AdvocateError:

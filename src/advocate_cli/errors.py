@@ -82,6 +82,16 @@ class ProfileError(AdvocateError):
     exit_code = ExitCode.PROBLEMS
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived (timeout, kill, a cancelled CI job, a closed terminal): raised by the handler
+    cli.main installs, it unwinds like Ctrl-C, so that a half-written --output is removed, workers are
+    stopped and the wizard keeps what was typed; main then ends the process by that same signal."""
+
+    @property
+    def signum(self) -> int:
+        return int(self.args[0])
+
+
 class Interrupted(AdvocateError):
     """Ctrl-C or end of input at a prompt; the message says where the answers given so far were kept."""
 

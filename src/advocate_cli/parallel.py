@@ -84,16 +84,28 @@ def fork_is_available() -> bool:
     return hasattr(os, "fork") and not sys.platform.startswith(("win", "darwin", "cygwin"))
 
 
-def default_jobs() -> int:
-    """How many processes may work at once: ADVOCATE_JOBS when it is set (a whole number from 1 to MAX_JOBS;
-    1: only this process; anything else is refused), else one per CPU this process may run on, up to
-    MAX_AUTO_JOBS."""
+def jobs_setting() -> int | None:
+    """ADVOCATE_JOBS: None when unset (or empty), else a number from 1 to MAX_JOBS; anything else is
+    refused, as --jobs refuses it. Commands read it first, before any work, to say so."""
     raw = os.environ.get("ADVOCATE_JOBS", "").strip()
-    if raw:
-        if not (raw.isdigit() and 1 <= int(raw) <= MAX_JOBS):
-            raise AdvocateError(f"ADVOCATE_JOBS={raw!r} is not a number of processes from 1 to {MAX_JOBS}",
-                                hint="1 plans in this process alone; unset it for one per CPU")
-        return int(raw)
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_JOBS):
+        raise AdvocateError(f"ADVOCATE_JOBS={raw!r} is not a number of processes from 1 to {MAX_JOBS}",
+                            hint="1 keeps advocate to this one process; unset it for one per CPU")
+    return int(raw)
+
+
+def default_jobs() -> int:
+    """How many processes may work at once: ADVOCATE_JOBS when it is set (1: only this process), else one
+    per CPU this process may run on, up to MAX_AUTO_JOBS. A value jobs_setting refuses counts as 1 here
+    (the command has said so already)."""
+    try:
+        chosen = jobs_setting()
+    except AdvocateError:
+        chosen = 1
+    if chosen is not None:
+        return chosen
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -435,8 +447,9 @@ def _start_child(pipes: str, body: Callable[[list[int]], None], close: list[int]
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the main process's handlers (cli.main) are not theirs
-            signal.signal(signal.SIGHUP, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the main process stops them
+            if callable(signal.getsignal(signal.SIGHUP)):  # the main process's handler (cli.main) is not theirs;
+                signal.signal(signal.SIGHUP, signal.SIG_DFL)  # ignored (nohup) stays ignored
             for fd in (*ours, *close):
                 os.close(fd)
             body(theirs)

@@ -86,6 +86,12 @@ class ProfileSchema:
     ruleset: RuleSet
     conditional: list[tuple[str, Any]]
 
+    @functools.cached_property
+    def null_defaults(self) -> tuple[tuple[str, Any], ...]:
+        """Optional questions asked of everyone that have a default: an answer given as null takes it."""
+        return tuple((q.id, q.default) for q in self.ruleset.questions.values()
+                     if not q.required and q.default is not None and q.when is None)
+
     def validate(self, data: Any, doc: Document | None = None) -> dict[str, Any]:
         """Answers in, validated answers out (or a ProfileError naming key, line and allowed values)."""
         if not isinstance(data, Mapping):
@@ -98,9 +104,9 @@ class ProfileSchema:
             answers = self.model.model_validate(data).model_dump(exclude_none=True)
         except ValidationError as exc:
             raise self._error(exc, data, doc) from None
-        for q in self.ruleset.questions.values():  # `lang: null` is no answer, which takes the default
-            if q.id not in answers and not q.required and q.default is not None and q.when is None:
-                answers[q.id] = q.default
+        for qid, default in self.null_defaults:  # `lang: null` is no answer, which takes the default
+            if qid not in answers:
+                answers[qid] = default
         for qid, test in self.conditional:
             question = self.ruleset.questions[qid]
             if qid in answers or not question.required:

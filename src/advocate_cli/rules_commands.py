@@ -22,6 +22,13 @@ def _needs_a_directory(dirs: list[Path], no_default_rules: bool, flag: str = "DI
                             hint="name your rule directory, or drop --no-default-rules to use the shipped rules")
 
 
+def _jobs_setting() -> None:
+    """A bad ADVOCATE_JOBS is refused here too (a large rule directory is read by several processes)."""
+    from advocate_cli.parallel import jobs_setting
+
+    jobs_setting()
+
+
 def _ruleset(rules: list[Path], no_default_rules: bool) -> RuleSet:
     """The rule set of --rules (over the shipped rules unless --no-default-rules), for schema, list and show."""
     from advocate_cli.ruleset import load_ruleset
@@ -38,6 +45,7 @@ def check_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat
 
     today = parse_date(as_of)
     _needs_a_directory(dirs, no_default_rules)
+    _jobs_setting()
     report = check_directories(dirs, include_default=not no_default_rules, as_of=today,
                                fail_on=FindingSeverity(fail_on))
     with open_output(output, inputs=yaml_files(dirs)) as out:
@@ -53,6 +61,7 @@ def test_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat,
 
     today = parse_date(as_of)
     _needs_a_directory(dirs, no_default_rules)
+    _jobs_setting()
     report = run_directories(dirs, include_default=not no_default_rules, today=today, pattern=pattern)
     with open_output(output, inputs=yaml_files(dirs)) as out:
         get_report_renderer(fmt).test(report, out)

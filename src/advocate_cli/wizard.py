@@ -13,6 +13,7 @@ is shown with control and bidi characters as escapes, like everywhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -23,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advocate_cli.errors import ProfileError
+from advocate_cli.errors import ProfileError, Terminated
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.render.words import visible
 
@@ -38,10 +39,11 @@ NO = ("n", "no")
 class Stopped(Exception):
     """Ctrl-C or end of input at a prompt; carries the answers kept so far and how many the user typed."""
 
-    def __init__(self, answers: dict[str, Any], typed: int) -> None:
+    def __init__(self, answers: dict[str, Any], typed: int, signal: Terminated | None = None) -> None:
         super().__init__("stopped at a prompt")
         self.answers = answers
         self.typed = typed
+        self.signal = signal  # SIGTERM or SIGHUP: after the answers are kept, the process ends by it
 
 
 class NotUnderstood(Exception):
@@ -148,8 +150,8 @@ class Wizard:
             if pending or review:
                 self._review()
             return self.schema.validate(self._kept())
-        except (KeyboardInterrupt, EOFError):
-            raise self._stopped() from None
+        except (KeyboardInterrupt, EOFError, Terminated) as stop:
+            raise self._stopped(stop) from None
 
     def ask_save_path(self) -> Path | None:
         """After the plan: offer to save the answers as a profile file; the path, or None to skip."""
@@ -184,12 +186,13 @@ class Wizard:
                     if reply not in YES:
                         continue
                 return path
-        except (KeyboardInterrupt, EOFError):
-            raise self._stopped() from None
+        except (KeyboardInterrupt, EOFError, Terminated) as stop:
+            raise self._stopped(stop) from None
 
-    def _stopped(self) -> Stopped:
-        self.term.say()  # Ctrl-C or end of input leaves the cursor on the prompt line
-        return Stopped(self._kept(), self.typed)
+    def _stopped(self, stop: BaseException) -> Stopped:
+        with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) takes no more output
+            self.term.say()  # Ctrl-C or end of input leaves the cursor on the prompt line
+        return Stopped(self._kept(), self.typed, stop if isinstance(stop, Terminated) else None)
 
     def _intro(self, pending: int, given: int) -> None:
         already = f" {given} answer{'s' if given != 1 else ''} given already will not be asked again." if given else ""
