@@ -470,13 +470,14 @@ def test_a_run_started_with_sighup_ignored_nohup_keeps_going_after_a_hangup(tmp_
 
     out = tmp_path / "plans.jsonl"
     proc = advocate("plan", "--format", "jsonl", "--jobs", "2", "--output", str(out), stdin=subprocess.PIPE,
-                    stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+                    stderr=subprocess.PIPE, start_new_session=True,
+                    preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
     proc.stdin.write(yaml_stream(*[profile(name=f"p{i}") for i in range(3)]).encode())
     proc.stdin.flush()
     deadline = time.monotonic() + 20
     while not list(tmp_path.glob(".plans.jsonl.*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.02)
-    proc.send_signal(signal.SIGHUP)  # the terminal closes; nohup said to ignore it
+    os.killpg(proc.pid, signal.SIGHUP)  # the terminal closes: its whole group, workers too; nohup said to ignore it
     _, err = proc.communicate(input=yaml_stream(profile(name="p3")).encode(), timeout=20)
     assert proc.returncode == 0, err
     assert [json.loads(line)["name"] for line in out.read_text().splitlines()] == ["p0", "p1", "p2", "p3"]

@@ -292,3 +292,16 @@ def test_an_empty_batch_says_so(cli):
     assert result.exit_code == 0
     assert result.stdout.strip() == "[]"
     assert "the input held no profiles" in result.stderr
+
+
+def test_main_puts_back_the_signal_handlers_it_found(monkeypatch):
+    """Used as a library, advocate leaves the host's SIGTERM and SIGHUP as they were."""
+    import signal
+
+    from advocate_cli.cli import main
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    monkeypatch.setattr(sys, "argv", ["advocate", "--version"])
+    with pytest.raises(SystemExit):
+        main()
+    assert {sig: signal.getsignal(sig) for sig in before} == before

@@ -212,11 +212,13 @@ def _terminated(signum: int, frame: object) -> None:
     for name in ("SIGTERM", "SIGHUP"):  # a second signal must not cut the clean-up short
         with contextlib.suppress(AttributeError, ValueError, OSError):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
-    if signum == getattr(signal, "SIGHUP", None):  # the terminal is gone: writing to it would fail
+    if signum == getattr(signal, "SIGHUP", None):  # a terminal that is gone takes no more writes
         with contextlib.suppress(OSError):
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
+            for fd in (1, 2):
+                if os.isatty(fd):  # only the terminal: a file or pipe keeps what is still to be written
+                    os.dup2(devnull, fd)
+            os.close(devnull)
     raise Terminated(signum)
 
 
@@ -234,11 +236,12 @@ def main() -> None:
     """Console-script entry point."""
     import signal
 
+    installed = {}  # signal -> the handler it had, put back when main returns (advocate used as a library)
     for name in ("SIGTERM", "SIGHUP"):
         with contextlib.suppress(AttributeError, ValueError, OSError):  # no such signal here, or not the main thread
             sig = getattr(signal, name)
             if signal.getsignal(sig) is signal.SIG_DFL:  # ignored (nohup): left ignored
-                signal.signal(sig, _terminated)
+                installed[sig] = signal.signal(sig, _terminated)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - outside a command
@@ -255,3 +258,7 @@ def main() -> None:
         signal.signal(stop.signum, signal.SIG_DFL)
         os.kill(os.getpid(), stop.signum)
         raise  # pragma: no cover - the signal has ended the process
+    finally:
+        for sig, handler in installed.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, handler)

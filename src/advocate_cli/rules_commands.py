@@ -34,6 +34,7 @@ def _ruleset(rules: list[Path], no_default_rules: bool) -> RuleSet:
     from advocate_cli.ruleset import load_ruleset
 
     _needs_a_directory(rules, no_default_rules, "--rules DIR")
+    _jobs_setting()
     return load_ruleset(rules, include_default=not no_default_rules)[0]
 
 
