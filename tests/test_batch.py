@@ -481,3 +481,27 @@ def test_a_run_started_with_sighup_ignored_nohup_keeps_going_after_a_hangup(tmp_
     _, err = proc.communicate(input=yaml_stream(profile(name="p3")).encode(), timeout=20)
     assert proc.returncode == 0, err
     assert [json.loads(line)["name"] for line in out.read_text().splitlines()] == ["p0", "p1", "p2", "p3"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "yaml"])
+def test_names_with_line_separators_stay_on_one_line_and_read_back_the_same(cli, fmt):
+    names = ["next\x85line", "line\u2028sep", "para\u2029sep"]
+    result = cli("plan", "--format", fmt, input=yaml_stream(*[profile(name=n) for n in names]))
+    assert result.exit_code == 0
+    if fmt == "jsonl":
+        assert len(result.stdout.splitlines()) == 3  # str.splitlines ends lines at these too
+        read = [json.loads(line) for line in result.stdout.splitlines()]
+    else:
+        read = json.loads(result.stdout) if fmt == "json" else yaml.safe_load(result.stdout)
+        if fmt == "json":
+            assert not any(c in result.stdout for c in "\x85\u2028\u2029")
+    assert [plan["name"] for plan in read] == names
+
+
+def test_a_lone_surrogate_escape_in_json_lines_fails_its_line_alone(cli, tmp_path):
+    good = json.dumps(profile(name="good"))
+    path = write(tmp_path / "p.jsonl", good.replace('"good"', '"lone \\ud800"') + "\n" + good + "\n")
+    result = cli("plan", "--input", path, "--format", "jsonl")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "lone surrogate" in records[0]["error"]["message"] and records[1]["name"] == "good"

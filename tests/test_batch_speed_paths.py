@@ -187,7 +187,15 @@ def test_event_reader_matches_the_full_composer_on_noise(text):
 
 # --- JSON: the cached-parts encoder against the reference encoding -------------------------------
 
-_reference = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _reference(data) -> str:
+    """The reference JSON of a plan: json's own, with the line separators escaped (see jsonout.one_line)."""
+    text = _encode(data)
+    for char in ("\x85", "\u2028", "\u2029"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 CHOICES = {
     "setting": ["urban", "rural", "mixed"],

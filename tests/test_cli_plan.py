@@ -305,3 +305,9 @@ def test_main_puts_back_the_signal_handlers_it_found(monkeypatch):
     with pytest.raises(SystemExit):
         main()
     assert {sig: signal.getsignal(sig) for sig in before} == before
+
+
+def test_bidi_marks_and_line_separators_in_data_are_shown_as_escapes():
+    from advocate_cli.render.words import visible
+
+    assert visible("a\u061cb\u2028c\u2029d\u202ee") == "a\\u061cb\\u2028c\\u2029d\\u202ee"

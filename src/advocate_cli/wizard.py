@@ -14,7 +14,6 @@ is shown with control and bidi characters as escapes, like everywhere else.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import sys
@@ -430,6 +429,8 @@ def profile_yaml(answers: Mapping[str, Any], schema: ProfileSchema, *, file_name
     """Answers as a profile YAML file that `--profile` and batch mode read unchanged, in question order."""
     import yaml
 
+    from advocate_cli.yamlio import safe_dumper
+
     ordered = {qid: answers[qid] for qid in schema.ruleset.questions if answers.get(qid) is not None}
     lines = []
     if schema_ref:
@@ -438,7 +439,7 @@ def profile_yaml(answers: Mapping[str, Any], schema: ProfileSchema, *, file_name
         lines.append(f"# Answers given so far; answer the rest with: {plan_again(file_name, schema.ruleset)}")
     else:
         lines.append(f"# An advocate profile; plan it with: {plan_again(file_name, schema.ruleset)}")
-    body = yaml.dump(ordered, Dumper=_profile_dumper(), sort_keys=False, allow_unicode=True,
+    body = yaml.dump(ordered, Dumper=safe_dumper(), sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
     return "\n".join(lines) + "\n" + (body if ordered else "{}\n")
 
@@ -456,23 +457,3 @@ def plan_again(file_name: str, ruleset: Any) -> str:
         words.append("--no-default-rules")
     return " ".join(words)
 
-
-_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
-
-
-@functools.cache
-def _profile_dumper() -> Any:
-    """A SafeDumper that writes text holding a line break other than LF (NEL, U+2028, U+2029) in double
-    quotes, where it is escaped: in any other style a reader folds it into a space, and the saved
-    profile would no longer give the same answers."""
-    import yaml
-
-    class ProfileDumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: Any, value: str) -> Any:
-        style = '"' if any(c in value for c in _LINE_BREAKS) else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    ProfileDumper.add_representer(str, text)
-    return ProfileDumper

@@ -1130,6 +1130,17 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _YAML_LOOKING = re.compile(r"""\s*(?:---|\.\.\.|#|- |[^\s{\["'][^:]*:(?:\s|$))""")  # a marker, comment, item or key
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _holds_a_lone_surrogate(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Document:
     """Parse one JSON Lines record."""
     try:
@@ -1144,6 +1155,10 @@ def parse_json_line(line: str, *, file: str, index: int, lineno: int) -> Documen
         ) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(f"JSON: {exc}", place=Place(file=file, line=lineno, document=index)) from None
+    if _SURROGATE_ESCAPE.search(line) and _holds_a_lone_surrogate(data):  # \ud800 alone: no character at all
+        raise InputError("JSON: a \\u escape names half of a character (a lone surrogate such as \\ud800)",
+                         place=Place(file=file, line=lineno, document=index),
+                         hint="write the character itself, or both halves of its pair")
     if isinstance(data, list):  # its items would be numbered as documents of their own, clashing with the lines'
         raise InputError("a JSON Lines record is one JSON object (one profile); this line holds a list",
                          place=Place(file=file, line=lineno, column=1, document=index),
@@ -1368,3 +1383,23 @@ def _too_long(file: str, lineno: int) -> InputError:
         f"a line is longer than {_size(MAX_DOCUMENT_BYTES)}; limit: ADVOCATE_MAX_DOCUMENT_BYTES",
         place=Place(file=file, line=lineno),
     )
+
+
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+@functools.cache
+def safe_dumper() -> Any:
+    """yaml.SafeDumper, but text holding a line break other than LF (NEL, U+2028, U+2029) is written in
+    double quotes, where it is escaped: in any other style a reader folds it into a space, and what
+    was written (a saved profile, a YAML plan) would no longer read back the same."""
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: Any, value: str) -> Any:
+        style = '"' if any(c in value for c in _LINE_BREAKS) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper

@@ -18,15 +18,26 @@ _chunks = _c_make_encoder and _c_make_encoder(
 )
 
 
+_SEPARATORS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """JSON text with NEL, U+2028 and U+2029 escaped: valid JSON either way, but many line readers
+    (str.splitlines, editors) end a line there, and a JSON Lines record must stay one line for all."""
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return text.translate(_SEPARATORS)
+    return text
+
+
 def _encode_small(value: Any) -> str:
     """`_encode(value)` for plain JSON data (no circular check: the engine's data has no cycles)."""
     if _chunks is None:  # pragma: no cover - Python without the C accelerator
-        return _encode(value)
+        return one_line(_encode(value))
     if value is None:
         return "null"
     if type(value) is str:
-        return json.encoder.encode_basestring(value)
-    return "".join(_chunks(value, 0))
+        return one_line(json.encoder.encode_basestring(value))
+    return one_line("".join(_chunks(value, 0)))
 
 
 _json_of = attrgetter("_json")
@@ -34,7 +45,7 @@ _json_of = attrgetter("_json")
 
 def _kept_json(part: Any) -> str:
     """The JSON of a reason, warning or fact, kept on it (its `_json` field) for the next plan holding it."""
-    text = _encode(part.to_dict())
+    text = one_line(_encode(part.to_dict()))
     try:
         object.__setattr__(part, "_json", text)  # frozen: the one field it does not compare
     except AttributeError:  # not one of the engine's parts: nothing to keep it on
@@ -67,7 +78,8 @@ class CompactPlanEncoder:
     def _head(self, method: Any) -> str:
         head = self._heads.get(method.id)
         if head is None or head[0] != method.label or head[1] != method.channel:
-            text = _encode({"id": method.id, "label": method.label, "channel": method.channel})[:-1] + ',"score":'
+            heading = _encode({"id": method.id, "label": method.label, "channel": method.channel})
+            text = one_line(heading)[:-1] + ',"score":'
             head = self._heads[method.id] = (method.label, method.channel, text)
         return head[2]
 
@@ -79,7 +91,7 @@ class CompactPlanEncoder:
             score, share, base, recommended = m.score, m.share, m.base, m.recommended
             if not (type(score) is int and type(base) is int and type(recommended) is bool
                     and type(share) is float and 0.0 <= share <= 1.0):
-                return _encode(plan.to_dict()) + end  # not the engine's usual types: take the reference path
+                return one_line(_encode(plan.to_dict())) + end  # not the engine's usual types: take the reference path
             head = heads.get(m.id)
             if head is None or head[0] is not m.label or head[1] is not m.channel:
                 head = (m.label, m.channel, self._head(m))
@@ -107,7 +119,7 @@ def record(outcome: Outcome, plans: CompactPlanEncoder) -> str:
     """The JSON Lines record of one outcome: a plan or an error record, with its line end."""
     if outcome.plan is not None:
         return plans.encode(outcome.plan, "\n")
-    return _encode(outcome.to_dict()) + "\n"
+    return one_line(_encode(outcome.to_dict())) + "\n"
 
 
 class JsonLinesRenderer:
@@ -140,7 +152,7 @@ class JsonRenderer:
             self.out.write("[")
 
     def outcome(self, outcome: Outcome) -> None:
-        text = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2)
+        text = one_line(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
         if self.single:
             self.out.write(text + "\n")
             return

@@ -56,7 +56,8 @@ def where(outcome: Outcome) -> str:
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
-_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F]})
+_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
+                                                0x061C, 0x2028, 0x2029]})  # bidi marks, line and paragraph separators
 _CONTROL.update({ord("\n"): " ", ord("\t"): " ", ord("\r"): " "})
 
 

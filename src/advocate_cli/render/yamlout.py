@@ -20,9 +20,12 @@ class YamlRenderer:
     def outcome(self, outcome: Outcome) -> None:
         import yaml
 
+        from advocate_cli.yamlio import safe_dumper
+
         data = outcome.to_dict()
         # Items of a top-level YAML list, written as they come, so a batch never sits in memory.
-        text = yaml.safe_dump(data if self.single else [data], sort_keys=False, allow_unicode=True, width=100)
+        text = yaml.dump(data if self.single else [data], Dumper=safe_dumper(), sort_keys=False, allow_unicode=True,
+                         width=100)
         self.out.write(text)
         self.any = True
 
