@@ -311,3 +311,13 @@ def test_bidi_marks_and_line_separators_in_data_are_shown_as_escapes():
     from advocate_cli.render.words import visible
 
     assert visible("a\u061cb\u2028c\u2029d\u202ee") == "a\\u061cb\\u2028c\\u2029d\\u202ee"
+
+
+def test_a_score_kept_to_0_100_is_said_so_where_the_points_are_added_up(cli, tmp_path):
+    rules = write(tmp_path / "r" / "rules.yaml", "rules:\n  - {id: lift, summary: s, why: w, source: Practice, "
+                  "effects: {face_to_face_meeting: 90}}\n").parent
+    table = cli("plan", "-p", EXAMPLE, "--rules", rules, "-f", "table").stdout
+    line = next(line for line in table.splitlines() if line.strip().startswith("Face-to-face meeting: 100"))
+    assert "Face-to-face meeting: 100 (the sum, " in line and "kept to 0-100) = base 40" in line
+    markdown = cli("plan", "-p", EXAMPLE, "--rules", rules, "-f", "markdown").stdout
+    assert "**Face-to-face meeting** (100; the sum, " in markdown

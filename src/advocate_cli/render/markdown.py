@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from typing import IO, TYPE_CHECKING
 
-from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, visible, where
+from advocate_cli.render.words import (
+    fact_flags,
+    kept_to_range,
+    percent,
+    severity_counts,
+    split,
+    title,
+    top_reasons,
+    visible,
+    where,
+)
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -57,7 +67,8 @@ def plan_section(plan: Plan, level: int = 1) -> str:
     lines.append(f"{h}# Why each method scored as it did")
     lines.append("")
     for m in plan.recommended:
-        lines.append(f"- **{visible(m.label)}** ({m.score}): base {m.base}")
+        kept = kept_to_range(m)
+        lines.append(f"- **{visible(m.label)}** ({m.score}{f'; {kept}' if kept else ''}): base {m.base}")
         for c in m.contributions:
             lines.append(f"  - {c.points:+d} `{c.rule}`: {visible(c.why)}")
     lines.append("")

@@ -10,7 +10,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advocate_cli.render.words import fact_flags, percent, severity_counts, split, title, top_reasons, visible, where
+from advocate_cli.render.words import (
+    fact_flags,
+    kept_to_range,
+    percent,
+    severity_counts,
+    split,
+    title,
+    top_reasons,
+    visible,
+    where,
+)
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -66,7 +76,8 @@ def plan_view(plan: Plan) -> Group:
     parts.append(Text("Why the mix", style="bold"))
     whys: dict[str, str] = {}
     for m in plan.recommended:
-        line = Text(f"{visible(m.label)}: {m.score} = base {m.base}")
+        kept = kept_to_range(m)
+        line = Text(f"{visible(m.label)}: {m.score}{f' ({kept})' if kept else ''} = base {m.base}")
         for c in m.contributions:
             line.append(f" {c.points:+d} {visible(c.rule)}")
             whys.setdefault(c.rule, c.why)

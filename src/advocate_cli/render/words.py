@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
@@ -68,3 +68,10 @@ def visible(text: object) -> str:
     retitle or rearrange the user's terminal.
     """
     return str(text).translate(_CONTROL)
+
+
+def kept_to_range(method: Any) -> str:
+    """'the sum, 101, kept to 0-100' when a method's points add up past the range its score is kept to, so
+    that a line showing base and points still adds up; '' otherwise."""
+    total = method.base + sum(c.points for c in method.contributions)
+    return "" if total == method.score else f"the sum, {total}, kept to 0-100"
