@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 from typing import IO, TYPE_CHECKING
 
-from advocate_cli.render.words import (
-    fact_flags,
-    kept_to_range,
-    percent,
-    severity_counts,
-    split,
-    title,
-    top_reasons,
-    visible,
-    where,
-)
+from advocate_cli.render.words import fact_flags, kept_to_range, percent, severity_counts, split, title
+from advocate_cli.render.words import top_reasons, visible, where
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome

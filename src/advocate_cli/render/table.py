@@ -10,17 +10,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advocate_cli.render.words import (
-    fact_flags,
-    kept_to_range,
-    percent,
-    severity_counts,
-    split,
-    title,
-    top_reasons,
-    visible,
-    where,
-)
+from advocate_cli.render.words import fact_flags, kept_to_range, percent, severity_counts, split, title, top_reasons
+from advocate_cli.render.words import visible, where
 
 if TYPE_CHECKING:
     from advocate_cli.batch import Outcome
