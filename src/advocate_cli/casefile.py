@@ -176,7 +176,7 @@ def case_paths(directory: Path) -> list[Path]:
     tests = Path(directory) / "tests"
     if not tests.is_dir():
         return []
-    return sorted(p for p in tests.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in tests.iterdir() if yamlio.is_yaml(p) and p.is_file())
 
 
 def _problem(code: str, place: Place, message: str, hint: str | None = None) -> Finding:

@@ -23,13 +23,16 @@ from advocate_cli.errors import AdvocateError, Place
 
 def yaml_files(directories: Iterable[Path]) -> list[Path]:
     """The YAML files under rule directories (rules and their test cases): inputs a result must not replace."""
-    return [p for d in directories if Path(d).is_dir()
-            for p in Path(d).rglob("*") if p.suffix.lower() in (".yaml", ".yml")]
+    from advocate_cli.yamlio import is_yaml
+
+    return [p for d in directories if Path(d).is_dir() for p in Path(d).rglob("*") if is_yaml(p)]
 
 
 def inside(target: Path, directories: Iterable[Path]) -> bool:
     """Whether a YAML file would sit in one of the directories (where a rule directory's files are read)."""
-    if target.suffix.lower() not in (".yaml", ".yml"):
+    from advocate_cli.yamlio import is_yaml
+
+    if not is_yaml(target):
         return False
     with contextlib.suppress(OSError):
         where = target.resolve()

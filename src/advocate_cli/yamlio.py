@@ -1019,6 +1019,14 @@ def _read_file(file: tuple[Path, str]) -> FileRead:
         return None, exc, duplicates
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def is_yaml(path: Path) -> bool:
+    """Whether a file name says YAML, in any case (rules.YAML too): what rule, case and profile readers take."""
+    return path.suffix.lower() in YAML_SUFFIXES
+
+
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file the user named for streaming, with the same clear errors as read_bytes."""
     if path.is_dir():

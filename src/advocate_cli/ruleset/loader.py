@@ -38,7 +38,7 @@ def rule_files(directory: Path) -> list[Path]:
     found = [
         p
         for p in directory.rglob("*")
-        if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and "tests" not in p.relative_to(directory).parts[:-1]
+        if yamlio.is_yaml(p) and p.is_file() and "tests" not in p.relative_to(directory).parts[:-1]
     ]
     return sorted(found)
 
