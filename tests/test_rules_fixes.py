@@ -359,3 +359,10 @@ def test_an_effect_of_zero_points_does_not_count_as_touching_a_method(tmp_path):
                  "rules:\n  - {id: z, summary: s, why: w, source: Practice, effects: {zine: 0}}\n").parent
     report = check_directories([ours], as_of=dt.date(2026, 1, 1))
     assert [f.code for f in report.findings if "'zine'" in f.message] == ["untouched-method"]
+
+
+def test_a_country_default_is_judged_as_the_profile_judges_an_answer(cli, tmp_path):
+    ours = write(tmp_path / "ours" / "q.yaml", "questions:\n"
+                 "  - {id: home, prompt: Home country?, type: country, required: false, default: al}\n").parent
+    result = cli("rules", "check", ours, *AS_OF)
+    assert "home" not in "".join(lines_with(result.stdout, "schema"))  # al is AL, as an answer would be

@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from advocate_cli import yamlio
 from advocate_cli.conditions import KeySpec, in_words, nearest, suggest_country
-from advocate_cli.errors import AdvocateError, InputError, Place, RuleSetError
+from advocate_cli.errors import AdvocateError, InputError, Place, ProfileError, RuleSetError
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.findings import Finding, FindingSeverity, read_findings
 from advocate_cli.ruleset.models import ITEM_CLASSES, KINDS, RuleFile, disabling_class
@@ -233,19 +233,26 @@ class Loader:
                           nearest(c.code, COUNTRIES))
 
     def _default_fits(self, rs: RuleSet, q: Any) -> None:
-        """A default the profile would not accept as an answer (the wizard and plan use it as one)."""
+        """A default the profile would not accept as an answer (the wizard and plan use it as one): the
+        profile's own check decides; this says why in the rule file's words."""
         value, kind = q.default, q.type.value
+        if kind != "bool" or isinstance(value, bool):  # a rule file writes true/false, never the text "true"
+            try:
+                rs.profile_model.check_answer(q.id, value)
+                return  # `default: al` is AL, as an answer would be
+            except ProfileError:
+                pass
         shown = f"the boolean {str(value).lower()}" if isinstance(value, bool) else repr(value)
         if kind == "bool" and not isinstance(value, bool):
             problem, hint = "is not true or false", "write true or false, without quotes"
-        elif kind == "country" and not (isinstance(value, str) and value in COUNTRIES):
+        elif kind == "country":
             near = suggest_country(value) if isinstance(value, str) else None
             problem = "is not an ISO 3166-1 alpha-2 country code"
             hint = (f"did you mean {near}? " if near else "") + "write the code in capitals, e.g. AL, MK or RS"
         elif kind == "text" and not isinstance(value, str):
             problem, hint = "is not text", "put the default in quotes"
-        else:
-            return
+        else:  # refused for another reason (too long, say): the profile's own words
+            problem, hint = "does not fit", None
         self.add("schema", ERROR, rs.place_of("questions", q.id, ("default",)),
                  f"question {q.id!r}: default {shown} {problem} (the question's type is {kind})", hint)
 

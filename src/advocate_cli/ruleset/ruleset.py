@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from advocate_cli.conditions import KeySpec
+from advocate_cli.conditions import KeySpec, compile_condition
 from advocate_cli.errors import Place
 from advocate_cli.iso3166 import COUNTRIES
 from advocate_cli.ruleset.models import Country, Fact, Method, Question, Rule, WarningRule
@@ -122,8 +122,6 @@ class RuleSet:
 
     @staticmethod
     def _compiled(table: dict[str, tuple[Any, Any]], key: str, when: Any, specs: dict[str, KeySpec]) -> Any:
-        from advocate_cli.conditions import compile_condition
-
         kept_when, done = table.get(key, (None, None))
         if done is None or kept_when is not when:
             done = compile_condition(when, specs)
