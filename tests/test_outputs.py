@@ -85,3 +85,11 @@ def test_output_to_dev_stdout_appends_to_what_the_shell_opened(tmp_path):
                         "-o", "/dev/stdout"], stdout=out, check=True)
     text = log.read_text()
     assert text.startswith("earlier line\n{") and text.rstrip().endswith("}")
+
+
+def test_output_is_never_a_new_yaml_file_in_a_rules_directory(cli, network):
+    """The next run would read it as a rule file."""
+    result = cli("plan", "-p", EXAMPLE, "--rules", network, "-f", "yaml", "-o", network / "plan.yaml")
+    assert result.exit_code == 2
+    assert "--output: is inside a --rules directory, where it would be read as a rule file" in result.stderr
+    assert not (network / "plan.yaml").exists()

@@ -116,12 +116,12 @@ def plan_command(
         from advocate_cli.parallel import jobs_setting
 
         jobs_setting()
-    from advocate_cli.outputs import check_target, yaml_files
+    from advocate_cli.outputs import check_target
 
     # Before any work: where results and answers go must be writable, and never one of the inputs.
-    input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else []) + yaml_files(rules)
+    input_paths = [Path(p) for p in inputs if p != "-"] + ([profile] if profile else [])
     if output is not None and str(output) != "-":
-        check_target(output, inputs=input_paths)
+        check_target(output, inputs=input_paths, rule_dirs=rules)
     if save is not None:
         _check_save(save, output, input_paths, rules)
     _check_inputs(inputs)
@@ -166,7 +166,7 @@ def plan_command(
         )
     documents = _documents(profile, inputs, reading)
     planned = failed = 0
-    with open_output(output, inputs=input_paths) as out:
+    with open_output(output, inputs=input_paths, rule_dirs=rules) as out:
         if summary:
             from advocate_cli.summary import SummaryRenderer
 
@@ -325,20 +325,18 @@ def _check_inputs(inputs: list[str]) -> None:
 
 
 def _check_save(save: Path, output: Path | None, inputs: list[Path], rules: list[Path]) -> None:
-    from advocate_cli.outputs import check_target, inside
+    from advocate_cli.outputs import check_target
 
     if str(save) == "-":
         raise AdvocateError("writes a file, not stdout (the plan goes there)", key="--save",
                             hint="give a file name such as my-campaign.yaml")
-    target = check_target(save, flag="--save", inputs=[*inputs, *([output] if output is not None else [])])
+    target = check_target(save, flag="--save", inputs=[*inputs, *([output] if output is not None else [])],
+                          rule_dirs=rules)
     if output is not None and str(output) != "-":
         with contextlib.suppress(OSError):
             if target.resolve() == Path(output).resolve():
                 raise AdvocateError("--save and --output name the same file", place=Place(file=str(save)),
                                     hint="the plan goes to --output and the answers to --save: give two paths")
-    if inside(target, rules):
-        raise AdvocateError("is inside a --rules directory, where it would be read as a rule file",
-                            place=Place(file=str(save)), key="--save", hint="save the profile somewhere else")
 
 
 def _summary_format(fmt: Format | str | None) -> Format:

@@ -21,13 +21,6 @@ from typing import IO
 from advocate_cli.errors import AdvocateError, Place
 
 
-def yaml_files(directories: Iterable[Path]) -> list[Path]:
-    """The YAML files under rule directories (rules and their test cases): inputs a result must not replace."""
-    from advocate_cli.yamlio import is_yaml
-
-    return [p for d in directories if Path(d).is_dir() for p in Path(d).rglob("*") if is_yaml(p)]
-
-
 def inside(target: Path, directories: Iterable[Path]) -> bool:
     """Whether a YAML file would sit in one of the directories (where a rule directory's files are read)."""
     from advocate_cli.yamlio import is_yaml
@@ -40,9 +33,12 @@ def inside(target: Path, directories: Iterable[Path]) -> bool:
     return False
 
 
-def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = ()) -> Path:
+def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] = (),
+                 rule_dirs: Iterable[Path] = ()) -> Path:
     """The file a result is written to (a symbolic link followed), checked before anything is written:
-    not a folder, in a folder that exists, and not one of `inputs`. Errors name `flag`."""
+    not a folder, in a folder that exists, not one of `inputs`, and not a YAML file in one of the rule
+    directories (one there is read as a rule file or case, and a new one would be next time).
+    Errors name `flag`."""
     shown = Place(file=str(path))
     target = Path(path)
     if _descriptor(target):
@@ -57,6 +53,12 @@ def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] =
             if target.exists() and target.resolve() == Path(source).resolve():
                 raise AdvocateError(f"refusing to write {flag} over an input file", place=shown,
                                     hint=f"choose another {flag} path")
+    if inside(target, rule_dirs):
+        if target.exists():
+            raise AdvocateError(f"refusing to write {flag} over an input file", place=shown,
+                                hint=f"choose another {flag} path")
+        raise AdvocateError("is inside a --rules directory, where it would be read as a rule file", place=shown,
+                            key=flag, hint=f"choose another {flag} path")
     if target.is_dir():
         raise AdvocateError(f"is a directory; {flag} takes a file path", place=shown)
     if not _special(target) and not (target.parent if str(target.parent) else Path(".")).is_dir():
@@ -66,12 +68,13 @@ def check_target(path: Path, *, flag: str = "--output", inputs: Iterable[Path] =
 
 
 @contextlib.contextmanager
-def open_output(path: Path | None, *, inputs: Iterable[Path] = (), flag: str = "--output") -> Iterator[IO[str]]:
+def open_output(path: Path | None, *, inputs: Iterable[Path] = (), rule_dirs: Iterable[Path] = (),
+                flag: str = "--output") -> Iterator[IO[str]]:
     """Yield a text stream for results; for a path, write a temporary file beside it and rename on success."""
     if path is None or str(path) == "-":
         yield sys.stdout
         return
-    target = check_target(path, flag=flag, inputs=inputs)
+    target = check_target(path, flag=flag, inputs=inputs, rule_dirs=rule_dirs)
     if _descriptor(target) or _special(target):
         yield from _write_in_place(target, append=_descriptor(target))
         return

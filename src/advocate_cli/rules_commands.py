@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from advocate_cli.commands import parse_date
 from advocate_cli.errors import AdvocateError, ExitCode
-from advocate_cli.outputs import open_output, yaml_files
+from advocate_cli.outputs import open_output
 
 if TYPE_CHECKING:
     from advocate_cli.render.findings import ReportFormat
@@ -49,7 +49,7 @@ def check_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat
     _jobs_setting()
     report = check_directories(dirs, include_default=not no_default_rules, as_of=today,
                                fail_on=FindingSeverity(fail_on))
-    with open_output(output, inputs=yaml_files(dirs)) as out:
+    with open_output(output, rule_dirs=dirs) as out:
         get_report_renderer(fmt).check(report, out)
     sys.stderr.write(f"advocate: rules check: {report.summary()}\n")
     return ExitCode.PROBLEMS if report.failing else ExitCode.OK
@@ -64,7 +64,7 @@ def test_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat,
     _needs_a_directory(dirs, no_default_rules)
     _jobs_setting()
     report = run_directories(dirs, include_default=not no_default_rules, today=today, pattern=pattern)
-    with open_output(output, inputs=yaml_files(dirs)) as out:
+    with open_output(output, rule_dirs=dirs) as out:
         get_report_renderer(fmt).test(report, out)
     if fmt is not ReportFormat.text or output is not None:
         sys.stderr.write(f"advocate: rules test: {report.coverage()}\nadvocate: rules test: {report.summary()}\n")
@@ -74,7 +74,7 @@ def test_command(*, dirs: list[Path], no_default_rules: bool, fmt: ReportFormat,
 def schema_command(*, kind: str, rules: list[Path], no_default_rules: bool, output: Path | None) -> ExitCode:
     from advocate_cli.editor_schema import schema_for
     ruleset = _ruleset(rules, no_default_rules)
-    with open_output(output, inputs=yaml_files(rules)) as out:
+    with open_output(output, rule_dirs=rules) as out:
         out.write(json.dumps(schema_for(kind, ruleset), ensure_ascii=False, indent=2) + "\n")
     return ExitCode.OK
 
