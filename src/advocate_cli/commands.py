@@ -67,18 +67,12 @@ def answers_from_flags(
     for flag, given in (("--goal", goals), ("--audience", audiences)):
         if any(not item.strip() for item in given):
             raise AdvocateError("an empty value", key=flag, hint=f"give a value to each {flag}, or leave it out")
-    for key, flag, value in (("country", "--country", country), ("goals", "--goal", goals and ",".join(goals)),
-                             ("audiences", "--audience", audiences and ",".join(audiences))):
-        if value is not None and value != []:  # given, even if empty: an empty one is refused, not dropped
+    for key, flag, value in (("country", "--country", country), ("goals", "--goal", ",".join(goals) if goals else None),
+                             ("audiences", "--audience", ",".join(audiences) if audiences else None)):
+        if value is not None:  # given, even if empty: an empty one is refused, not dropped
             answers[key] = value
             flags[key] = flag
-    checked = {}
-    for key, value in answers.items():
-        try:
-            checked[key] = schema.check_answer(key, value)
-        except ProfileError as exc:
-            raise AdvocateError(exc.message, key=flags[key], hint=exc.hint) from None
-    return checked
+    return _checked(answers, schema, flags)
 
 
 def plan_command(
@@ -415,13 +409,16 @@ def _watched(stream: Any, before_wait: Callable[[], None] | None) -> Any:
     return io.BufferedReader(WatchedInput(fd, before_wait)) if stdin_would_wait(fd) else stream
 
 
-def _checked(data: dict[str, Any], schema: Any) -> dict[str, Any]:
-    """Answers from flags, each through the Profile's validation; a bad one cannot run (exit 2)."""
+def _checked(data: dict[str, Any], schema: Any, flags: dict[str, str] | None = None) -> dict[str, Any]:
+    """Answers, each through the Profile's validation; a bad one cannot run (exit 2). With `flags` (answer ->
+    the flag that gave it), the error names the flag rather than the answer's key."""
     checked = {}
     for qid, value in data.items():
         try:
             checked[qid] = schema.check_answer(qid, value)
         except ProfileError as exc:
+            if flags is not None:
+                raise AdvocateError(exc.message, key=flags[qid], hint=exc.hint) from None
             exc.exit_code = ExitCode.USAGE
             raise
     return checked
