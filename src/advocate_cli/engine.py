@@ -16,10 +16,9 @@ if TYPE_CHECKING:
 
 DEFAULT_TOP = 5
 # Balance notes name the methods swapped and a score, so they vary from plan to plan: a few are
-# kept for plans that repeat them (with their JSON text), and their ids say that they are made per plan.
+# kept for plans that repeat them (with their JSON text).
 BALANCE_NOTES_KEPT = 1024
-PER_PLAN_IDS = ("balance-added-", "balance-no-")
-BALANCE_WARNINGS = tuple(f"{prefix}{side}" for prefix in PER_PLAN_IDS for side in ("virtual", "analog"))
+BALANCE_WARNINGS = ("balance-added-virtual", "balance-added-analog", "balance-no-virtual", "balance-no-analog")
 BALANCE_SOURCE = (
     "Practice: combine virtual and analog methods rather than an online-only campaign "
     "(Regional Advocacy Network, 'Choose the right method')"

@@ -333,8 +333,9 @@ class Wizard:
         if kind == "multi":  # "1 3", "youth, parents", "Young people; Parents"
             picked = []
             for piece in (piece.strip() for piece in re.split(r"[,;]+", text)):
-                if self._label(q, piece) is not None:  # a whole label, spaces and all
-                    picked.append(self._choice(q, piece))
+                whole = self._label(q, piece)  # a whole label, spaces and all
+                if whole is not None:
+                    picked.append(whole)
                 else:
                     picked.extend(self._choice(q, part) for part in piece.split())
             return picked

@@ -293,13 +293,12 @@ class SarifRenderer:
 
 # -- junit ------------------------------------------------------------------------------------------
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document may hold these
-
-
 def _xml_safe(text: str) -> str:
-    """Text for XML: a character XML 1.0 cannot hold (a control character from a rule file) as an escape."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    """Text for XML: a character XML 1.0 cannot hold (a control character from a rule file) as the escape
+    the terminal shows for it (render.words); tab, line ends and all other text as they are."""
+    from advocate_cli.render.words import NOT_XML
+
+    return text.translate(NOT_XML)
 
 
 def _write_xml(root: Element, out: IO[str]) -> None:

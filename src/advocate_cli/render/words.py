@@ -59,6 +59,10 @@ _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
                                                 0x061C, 0x2028, 0x2029]})  # bidi marks, line and paragraph separators
 _CONTROL.update({ord("\n"): " ", ord("\t"): " ", ord("\r"): " "})
+# What no XML 1.0 document may hold (C0 controls but tab and line ends, surrogates, U+FFFE/U+FFFF), written
+# as the terminal shows it: for a JUnit report built from rule text.
+NOT_XML = {c: f"\\x{c:02x}" for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+NOT_XML.update({c: f"\\u{c:04x}" for c in [*range(0xD800, 0xE000), 0xFFFE, 0xFFFF]})
 
 
 def visible(text: object) -> str:
