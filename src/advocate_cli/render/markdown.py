@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 
 def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
+    """Rule text (method labels, rule ids) in a table cell: only what would break the table is escaped; its
+    Markdown is the network's own. Text from a profile goes through `plain` instead."""
     return visible(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
