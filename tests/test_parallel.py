@@ -276,10 +276,11 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
     main = os.getpid()
     begun = tmp_path / "main-begun"  # this process has begun the second chunk
 
-    def wait_for(ready) -> None:
+    def wait_for(ready) -> bool:
         deadline = time.monotonic() + 10
         while not ready() and time.monotonic() < deadline:
             time.sleep(0.005)
+        return bool(ready())
 
     def work(items):
         for item in items:
@@ -289,7 +290,7 @@ def test_a_worker_that_comes_free_takes_the_rest_of_a_chunk_this_process_is_plan
             elif item.index == 7:
                 begun.touch()
             elif item.index > 7:  # the next piece waits until the worker's reply has begun to arrive
-                wait_for(lambda: pool.ready(pool.workers[0]))
+                assert wait_for(lambda: pool.ready(pool.workers[0])), "the worker's reply never began within 10 s"
             yield True, f"{item.index}:{'main' if os.getpid() == main else 'worker'}\n".encode(), None
 
     pool = parallel.Pool(2, work)
@@ -339,19 +340,25 @@ def test_a_helper_that_cannot_start_fails_or_dies_only_means_its_run_is_done_her
     want = [n * n for n in items]
     assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
 
+    tried = []  # each failure below is met for real, not skipped by a path that never forks
+
     def no_pipe():
+        tried.append("pipe")
         raise OSError(24, "Too many open files")
 
     with monkeypatch.context() as m:
         m.setattr(os, "pipe", no_pipe)
         assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
+    assert "pipe" in tried
 
     def no_fork():
+        tried.append("fork")
         raise OSError("no process to spare")
 
     with monkeypatch.context() as m:
         m.setattr(os, "fork", no_fork)
         assert parallel.map_shared(square, items, [1] * 9, min_weight=1) == want
+    assert "fork" in tried
 
 
 def test_advocate_jobs_sets_how_many_processes_work(monkeypatch):
@@ -384,9 +391,11 @@ def test_an_unusable_advocate_jobs_is_exit_2_naming_it(cli, monkeypatch, args):
 def test_an_unreadable_reply_or_a_closed_stdout_only_means_the_work_is_done_here(monkeypatch):
     monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
     items = list(range(6))
+    replies = []
     with monkeypatch.context() as m:
-        m.setattr(parallel, "_read_message", lambda _: b"not a pickle")
+        m.setattr(parallel, "_read_message", lambda _: replies.append(1) or b"not a pickle")
         assert parallel.map_shared(lambda n: n + 1, items, [1] * 6, min_weight=1) == [n + 1 for n in items]
+    assert replies  # a helper's reply was read, and found unreadable
     closed = open(os.devnull, "w")  # noqa: SIM115 - closed at once
     closed.close()
     with monkeypatch.context() as m:
