@@ -206,9 +206,10 @@ class Loader:
             for i, g in enumerate(m.good_for):
                 if goal_ids is not None and g not in goal_ids:
                     self._ref(rs, "methods", m.id, ("good_for", i), f"unknown goal {g!r}", nearest(g, goal_ids))
+        disabled = set(rs.disabled_methods)
         for r in rs.rules.values():
             for target in r.effects:
-                if target not in rs.methods and ("methods", target) in rs.origins:
+                if target in disabled:
                     self.add("disabled-reference", WARNING, rs.place_of("rules", r.id, ("effects", target), at_key=True),
                              f"method {target!r} was disabled by a later layer; these points are ignored")
                 elif target not in rs.methods and target not in ("virtual", "analog"):
@@ -216,7 +217,6 @@ class Loader:
                               nearest(target, [*rs.methods, "virtual", "analog"]), at_key=True)
             self._facts(rs, "rules", r.id, r.facts)
             self._condition(rs, "rules", r.id, r.when, question_keys)
-        disabled = set(rs.disabled_methods)
         for w in rs.warnings.values():
             self._facts(rs, "warnings", w.id, w.facts)
             self._condition(rs, "warnings", w.id, w.when, warning_keys)
